@@ -1,0 +1,64 @@
+# Fazhi: `make run` serves the demo, `make test` runs every check. Both set themselves up.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+export DJANGO_SETTINGS_MODULE ?= fazhi.settings.dev
+
+.PHONY: run test lint check-deploy bench messages install clean help
+
+help:
+	@echo "make run    - install, migrate, load the demo agency and serve http://$(HOST):$(PORT)"
+	@echo "make test   - install test tools (Chromium, CJK fonts), lint and run the whole suite"
+	@echo "make lint   - ruff, migrations check, deploy check"
+	@echo "make bench  - benchmarks (results go to docs/performance.md by hand)"
+
+$(STAMP): pyproject.toml constraints.txt
+	@scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)"
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p var
+	$(BIN)/fazhi migrate --noinput
+	$(BIN)/fazhi demo
+	$(BIN)/fazhi collectstatic --noinput --verbosity 0
+	@echo "Fazhi 已启动：http://$(HOST):$(PORT)/  （工作台：http://$(HOST):$(PORT)/staff/）"
+	$(BIN)/gunicorn fazhi.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips=127.0.0.1
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=fazhi.settings.test $(BIN)/fazhi makemigrations --check --dry-run
+	@$(MAKE) --no-print-directory check-deploy
+
+# The deploy check runs under production settings with throwaway values.
+check-deploy: $(STAMP)
+	DJANGO_SETTINGS_MODULE=fazhi.settings.production \
+	FAZHI_SECRET_KEY="$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')" \
+	FAZHI_ALLOWED_HOSTS=fazhi.example.gov.cn \
+	FAZHI_DATABASE_URL=sqlite:///tmp/fazhi-check.sqlite3 \
+	$(BIN)/fazhi check --deploy --fail-level WARNING
+
+test: $(STAMP)
+	@scripts/system-deps.sh
+	@$(MAKE) --no-print-directory lint
+	DJANGO_SETTINGS_MODULE=fazhi.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	DJANGO_SETTINGS_MODULE=fazhi.settings.test $(BIN)/python -m bench
+
+messages: $(STAMP)
+	$(BIN)/fazhi makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(BIN)/fazhi compilepo
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,1 @@
+"""Shared mechanisms: tenancy, roles, the audit chain. Knows nothing of the domain apps."""

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from fazhi.core.demo import DEMO_USERS, build_demo
+
+
+class Command(BaseCommand):
+    help = "创建演示机关“示例区民政局”及每个角色的演示用户（可重复执行）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-accounts", action="store_true", help="不打印演示账号。")
+
+    def handle(self, *args, **options):
+        password = settings.FAZHI_DEMO_PASSWORD
+        agency, created = build_demo(password=password)
+        self.stdout.write(f"演示机关：{agency.name}（新建用户 {len(created)} 个）")
+        if not options["quiet_accounts"]:
+            self.stdout.write(f"演示账号（密码均为 {password}）：")
+            for spec in DEMO_USERS:
+                self.stdout.write(f"  {spec.role.value:<18} {spec.role.label} · {spec.display_name}")

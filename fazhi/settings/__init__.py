@@ -1,0 +1,1 @@
+"""Settings package: base, dev, test, production; every value comes from env.py."""

@@ -1,0 +1,215 @@
+"""Settings shared by every environment. No secret and no DEBUG=True here (security.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+from . import env
+
+BASE_DIR = env.BASE_DIR
+VAR_DIR = env.VAR_DIR
+PACKAGE_DIR = BASE_DIR / "fazhi"
+
+DEBUG = env.flag("FAZHI_DEBUG", False)
+ALLOWED_HOSTS = env.listing("FAZHI_ALLOWED_HOSTS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "rules",
+    "django_htmx",
+    "csp",
+    "fazhi.core",
+    "fazhi.accounts",
+    "fazhi.workspace",
+    "fazhi.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "fazhi.accounts.middleware.SessionPolicyMiddleware",
+    "fazhi.accounts.middleware.SecurityGateMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "fazhi.urls"
+WSGI_APPLICATION = "fazhi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "fazhi.workspace.context_processors.workspace",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.database(
+        env.get("FAZHI_DATABASE_URL") or env.sqlite_url(VAR_DIR / "fazhi.sqlite3")
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Axes first: it refuses locked (username, IP) pairs before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "fazhi.accounts.passwords.LengthValidator",
+        "OPTIONS": {
+            "min_length": env.integer("FAZHI_PASSWORD_MIN_LENGTH", 10),
+            "max_length": 128,
+        },
+    },
+    {
+        "NAME": "fazhi.accounts.passwords.CharacterClassValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
+    {"NAME": "fazhi.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "fazhi.accounts.passwords.UsernameValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "workspace:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+# --- Security controls (../shared/security.md); each number is a site setting ---
+FAZHI_PASSWORD_MAX_AGE_DAYS = env.integer("FAZHI_PASSWORD_MAX_AGE_DAYS", 90)
+FAZHI_LOGIN_FAILURE_LIMIT = env.integer("FAZHI_LOGIN_FAILURE_LIMIT", 5)
+FAZHI_LOCKOUT_MINUTES = env.integer("FAZHI_LOCKOUT_MINUTES", 30)
+FAZHI_SESSION_IDLE_SECONDS = env.integer("FAZHI_SESSION_IDLE_SECONDS", 30 * 60)
+FAZHI_SESSION_ABSOLUTE_SECONDS = env.integer("FAZHI_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+# Roles that must use the second factor; "all" makes it everyone on the staff side.
+FAZHI_OTP_REQUIRED_ROLES = env.listing(
+    "FAZHI_OTP_REQUIRED_ROLES", ["sysadmin", "secadmin", "auditor", "leader", "legal_officer"]
+)
+FAZHI_OTP_ISSUER = env.get("FAZHI_OTP_ISSUER", "Fazhi")
+# Demo accounts skip the second factor only where a settings module says so (dev).
+FAZHI_DEMO_SKIP_OTP = False
+FAZHI_DEMO_PASSWORD = env.get("FAZHI_DEMO_PASSWORD", "Fazhi-demo-2026")
+# Requests per minute per client IP.
+FAZHI_RATE_LIMITS = {
+    "login": env.integer("FAZHI_RATE_LOGIN_PER_MINUTE", 30),
+    "public_form": env.integer("FAZHI_RATE_PUBLIC_FORM_PER_MINUTE", 10),
+}
+# Comma-separated proxies whose X-Forwarded-For is believed (nginx in production).
+FAZHI_TRUSTED_PROXIES = env.listing("FAZHI_TRUSTED_PROXIES", [])
+
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = FAZHI_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=FAZHI_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fazhi.accounts.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "fazhi.core.http.client_ip"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = FAZHI_SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "fazhi.portal.errors.csrf_failure"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Internationalisation: Chinese first, English kept complete ---
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+_redis_url = env.get("FAZHI_REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fazhi"}
+    )
+}
+
+EMAIL_BACKEND = env.get("FAZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.get("FAZHI_DEFAULT_FROM_EMAIL", "fazhi@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "fazhi": {"handlers": ["stderr"], "level": env.get("FAZHI_LOG_LEVEL", "INFO")},
+        "django.security": {"handlers": ["stderr"], "level": "WARNING"},
+    },
+}
+
+OTP_TOTP_ISSUER = FAZHI_OTP_ISSUER

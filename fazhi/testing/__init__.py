@@ -1,0 +1,1 @@
+"""The test kit: factories, the permission matrix, query counting, the browser fixture."""

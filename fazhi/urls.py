@@ -1,0 +1,18 @@
+"""Top-level URLs: the public portal at /, the staff workspace at /staff/, reference admin."""
+
+from django.urls import include, path
+
+from fazhi.core.admin_site import reference_admin
+
+urlpatterns = [
+    path("", include("fazhi.portal.urls")),
+    path("accounts/", include("fazhi.accounts.urls")),
+    path("staff/", include("fazhi.workspace.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", reference_admin.urls),
+]
+
+handler400 = "fazhi.portal.errors.bad_request"
+handler403 = "fazhi.portal.errors.permission_denied"
+handler404 = "fazhi.portal.errors.page_not_found"
+handler500 = "fazhi.portal.errors.server_error"
