@@ -18,6 +18,17 @@ class ReferenceAdminSite(admin.AdminSite):
     site_title = _("法治 · 基础数据")
     index_title = _("基础数据维护")
 
+    def login(self, request, extra_context=None):
+        """One way in: the staff login page, with its lockout, rate limit and second factor."""
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.GET.get("next") or self.index_url())
+
+    def index_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("admin:index", current_app=self.name)
+
     def has_permission(self, request) -> bool:
         user = request.user
         return bool(

@@ -24,7 +24,7 @@ def sign_in(page, username: str, password: str, *, expect_otp: bool | None = Non
     if "/accounts/otp/enrol/" in page.url:
         assert expect_otp is not False, f"{username} was asked to enrol a second factor"
         secret = page.locator("#otp-secret").inner_text()
-        page.get_by_label("动态口令").fill(totp_code(secret))
+        page.get_by_label("动态口令", exact=True).fill(totp_code(secret))
         page.get_by_role("button", name="确认绑定").click()
         page.wait_for_load_state()
     elif expect_otp:

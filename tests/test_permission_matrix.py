@@ -1,0 +1,161 @@
+"""Every role against every page and action that exists (security.md "Authority").
+
+Refused requests must answer 403 (or 404 for records of another agency) and change nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from fazhi.accounts.models import User
+from fazhi.core.models import Membership
+from fazhi.core.roles import Role
+from fazhi.testing.clients import verified_client
+from fazhi.testing.factories import AgencyFactory, UserFactory, user_with_role
+from fazhi.testing.matrix import Case, fingerprint
+
+pytestmark = pytest.mark.django_db
+
+ALL = frozenset(Role)
+BUSINESS = ALL - {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
+TOUCHED = ["accounts.User", "core.Membership"]
+
+CASES = [
+    Case("workspace", "GET", lambda c: "/staff/", ALL),
+    Case("organisation", "GET", lambda c: "/staff/organisation/", BUSINESS | {Role.SYSADMIN}),
+    Case("region", "GET", lambda c: "/staff/region/", frozenset({Role.DISTRICT_OVERSEER})),
+    Case("account list", "GET", lambda c: "/staff/accounts/", frozenset({Role.SYSADMIN})),
+    Case("account form", "GET", lambda c: "/staff/accounts/new/", frozenset({Role.SYSADMIN})),
+    Case(
+        "account detail",
+        "GET",
+        lambda c: f"/staff/accounts/{c['colleague'].pk}/",
+        frozenset({Role.SYSADMIN}),
+    ),
+    Case(
+        "account create",
+        "POST",
+        lambda c: "/staff/accounts/new/",
+        frozenset({Role.SYSADMIN}),
+        data=lambda c: {"username": "created.by.matrix", "display_name": "新用户"},
+    ),
+    Case(
+        "account disable",
+        "POST",
+        lambda c: f"/staff/accounts/{c['colleague'].pk}/disable/",
+        frozenset({Role.SYSADMIN}),
+        data=lambda c: {"reason": "矩阵测试"},
+        ok_status=(302,),
+    ),
+    Case(
+        "account end sessions",
+        "POST",
+        lambda c: f"/staff/accounts/{c['colleague'].pk}/end_sessions/",
+        frozenset({Role.SYSADMIN}),
+        ok_status=(302,),
+    ),
+    Case("role list", "GET", lambda c: "/staff/roles/", frozenset({Role.SECADMIN})),
+    Case(
+        "role grant",
+        "POST",
+        lambda c: "/staff/roles/",
+        frozenset({Role.SECADMIN}),
+        data=lambda c: {"username": c["colleague"].username, "role": Role.LEADER},
+        ok_status=(302,),
+    ),
+    Case(
+        "role revoke",
+        "POST",
+        lambda c: f"/staff/roles/{c['colleague_membership'].pk}/revoke/",
+        frozenset({Role.SECADMIN}),
+        data=lambda c: {"reason": "矩阵测试"},
+        ok_status=(302,),
+    ),
+    Case("audit log", "GET", lambda c: "/staff/audit/", frozenset({Role.AUDITOR})),
+    Case("audit export", "GET", lambda c: "/staff/audit/export.csv", frozenset({Role.AUDITOR})),
+    Case(
+        "reference admin",
+        "GET",
+        lambda c: "/admin/",
+        frozenset({Role.SYSADMIN}),
+        denied_status=302,
+    ),
+]
+
+
+@pytest.fixture
+def world():
+    agency = AgencyFactory(region="示例区")
+    colleague = UserFactory(home_agency=agency, username="colleague")
+    membership = Membership.objects.create(user=colleague, agency=agency, role=Role.INSPECTOR)
+    return {"agency": agency, "colleague": colleague, "colleague_membership": membership}
+
+
+@pytest.mark.parametrize("role", sorted(Role), ids=str)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_matrix(world, role, case):
+    actor = user_with_role(role, agency=world["agency"])
+    client = verified_client(actor)
+    before = fingerprint(TOUCHED)
+    if case.method == "GET":
+        response = client.get(case.url(world))
+    else:
+        response = client.post(case.url(world), case.data(world))
+    if role in case.allowed:
+        assert response.status_code in case.ok_status, (case.name, role, response.status_code)
+    else:
+        assert response.status_code == case.denied_status, (case.name, role, response.status_code)
+        assert fingerprint(TOUCHED) == before, f"{role} changed data through {case.name}"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.method == "GET"], ids=lambda c: c.name)
+def test_anonymous_is_sent_to_login(world, case):
+    response = Client().get(case.url(world), follow=True)
+    assert response.redirect_chain, case.name
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/staff/accounts/{pk}/"),
+        ("POST", "/staff/accounts/{pk}/disable/"),
+        ("POST", "/staff/accounts/{pk}/reset_password/"),
+    ],
+)
+def test_accounts_of_another_agency_answer_404(world, method, path):
+    outsider = user_with_role(Role.SYSADMIN, agency=AgencyFactory())
+    client = verified_client(outsider)
+    before = fingerprint(TOUCHED)
+    url = path.format(pk=world["colleague"].pk)
+    response = client.get(url) if method == "GET" else client.post(url, {"reason": "x"})
+    assert response.status_code == 404
+    assert fingerprint(TOUCHED) == before
+
+
+def test_secadmin_revoking_another_agencys_membership_gets_404(world):
+    outsider = user_with_role(Role.SECADMIN, agency=AgencyFactory())
+    client = verified_client(outsider)
+    response = client.post(
+        f"/staff/roles/{world['colleague_membership'].pk}/revoke/", {"reason": "x"}
+    )
+    assert response.status_code == 404
+    assert Membership.objects.get(pk=world["colleague_membership"].pk).revoked_at is None
+
+
+def test_navigation_lists_only_what_the_role_may_open(world):
+    expected = {
+        Role.SYSADMIN: ["tasks", "organisation", "accounts"],
+        Role.SECADMIN: ["tasks", "roles"],
+        Role.AUDITOR: ["tasks", "audit"],
+        Role.DISTRICT_OVERSEER: ["tasks", "organisation", "region"],
+        Role.CLERK: ["tasks", "organisation"],
+    }
+    from fazhi.workspace.navigation import items_for
+
+    for role, keys in expected.items():
+        user = user_with_role(role, agency=world["agency"])
+        assert [item["key"] for item in items_for(user)] == keys, role
+    assert User.objects.filter(username="created.by.matrix").count() == 0
