@@ -70,14 +70,12 @@ class SecurityGateMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and request.path.startswith(GATED_PREFIXES)
-        ):
+        if user is not None and user.is_authenticated and request.path.startswith(GATED_PREFIXES):
             if password_expired(user):
                 return _redirect(request, reverse("accounts:password_change"))
             if otp_required(user) and not user.is_verified():
-                target = "accounts:otp_verify" if otp.confirmed_device(user) else "accounts:otp_enrol"
+                target = (
+                    "accounts:otp_verify" if otp.confirmed_device(user) else "accounts:otp_enrol"
+                )
                 return _redirect(request, reverse(target))
         return self.get_response(request)

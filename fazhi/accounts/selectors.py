@@ -17,9 +17,7 @@ def accounts_for_sysadmin(actor: User, *, search: str = "") -> QuerySet[User]:
         User.objects.filter(home_agency_id__in=ids)
         .select_related("home_agency")
         .annotate(
-            live_sessions=Count(
-                "login_sessions", filter=Q(login_sessions__ended_at__isnull=True)
-            )
+            live_sessions=Count("login_sessions", filter=Q(login_sessions__ended_at__isnull=True))
         )
         .order_by("username")
     )

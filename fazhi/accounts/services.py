@@ -142,9 +142,7 @@ def user_create(
             )
             user.set_password(temporary)
             user.save()
-            audit.record(
-                "account.create", actor=actor, agency=agency, target=user, request=request
-            )
+            audit.record("account.create", actor=actor, agency=agency, target=user, request=request)
     except IntegrityError as exc:
         raise InvalidInput(_("用户名已被使用。"), code="username_taken") from exc
     return user, temporary

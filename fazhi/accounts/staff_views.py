@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from fazhi.core.decorators import staff_permission_required
 
 from fazhi.accounts import selectors, services
 from fazhi.accounts.forms import GrantForm, ReasonForm, UserCreateForm
+from fazhi.core.decorators import staff_permission_required
 from fazhi.core.errors import DomainError
 from fazhi.core.models import Agency
 from fazhi.core.roles import Role

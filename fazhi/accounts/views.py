@@ -18,6 +18,7 @@ from fazhi.accounts.forms import LoginForm, OtpForm, PasswordChangeForm
 from fazhi.core import audit, ratelimit
 from fazhi.core.errors import DomainError
 
+
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(

@@ -28,11 +28,21 @@ DEPARTMENTS = [
 ]
 
 SUBDISTRICTS = [
-    ("东湖街道", Subdistrict.Kind.STREET, [("东湖居委会", "residents"), ("湖滨居委会", "residents"),
-                                        ("新村居委会", "residents")]),
-    ("西山街道", Subdistrict.Kind.STREET, [("西山居委会", "residents"), ("枫林居委会", "residents")]),
-    ("南岭镇", Subdistrict.Kind.TOWN, [("南岭村委会", "villagers"), ("石桥村委会", "villagers"),
-                                    ("南岭镇居委会", "residents")]),
+    (
+        "东湖街道",
+        Subdistrict.Kind.STREET,
+        [("东湖居委会", "residents"), ("湖滨居委会", "residents"), ("新村居委会", "residents")],
+    ),
+    (
+        "西山街道",
+        Subdistrict.Kind.STREET,
+        [("西山居委会", "residents"), ("枫林居委会", "residents")],
+    ),
+    (
+        "南岭镇",
+        Subdistrict.Kind.TOWN,
+        [("南岭村委会", "villagers"), ("石桥村委会", "villagers"), ("南岭镇居委会", "residents")],
+    ),
     ("北塘镇", Subdistrict.Kind.TOWN, [("北塘村委会", "villagers"), ("荷花村委会", "villagers")]),
 ]
 
@@ -75,7 +85,8 @@ def build_demo(*, password: str) -> tuple[Agency, list[str]]:
     departments = {}
     for order, (name, kind, legal) in enumerate(DEPARTMENTS):
         departments[name], _ = Department.objects.get_or_create(
-            agency=agency, name=name,
+            agency=agency,
+            name=name,
             defaults={"kind": kind, "is_legal_office": legal, "sort_order": order},
         )
     for order, (name, kind, committees) in enumerate(SUBDISTRICTS):
@@ -84,7 +95,9 @@ def build_demo(*, password: str) -> tuple[Agency, list[str]]:
         )
         for committee_name, committee_kind in committees:
             Committee.objects.get_or_create(
-                agency=agency, subdistrict=subdistrict, name=committee_name,
+                agency=agency,
+                subdistrict=subdistrict,
+                name=committee_name,
                 defaults={"kind": committee_kind},
             )
     created_users = []
@@ -98,12 +111,18 @@ def build_demo(*, password: str) -> tuple[Agency, list[str]]:
             user.save()
             created_users.append(user.username)
         Membership.objects.get_or_create(
-            user=user, agency=agency, role=spec.role, revoked_at=None,
+            user=user,
+            agency=agency,
+            role=spec.role,
+            revoked_at=None,
             defaults={"department": departments.get(spec.department) if spec.department else None},
         )
     if created_agency or created_users:
         audit.record(
-            "demo.build", agency=agency, target=agency, actor_name="fazhi demo",
+            "demo.build",
+            agency=agency,
+            target=agency,
+            actor_name="fazhi demo",
             data={"users": created_users},
         )
     for builder in DEMO_BUILDERS:

@@ -28,8 +28,8 @@ def roles_by_agency(user) -> dict[int, frozenset[str]]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         found: dict[int, set[str]] = defaultdict(set)
-        for agency_id, role in Membership.objects.active().filter(user=user).values_list(
-            "agency_id", "role"
+        for agency_id, role in (
+            Membership.objects.active().filter(user=user).values_list("agency_id", "role")
         ):
             found[agency_id].add(role)
         cached = {agency_id: frozenset(roles) for agency_id, roles in found.items()}
@@ -44,7 +44,9 @@ def forget_roles(user) -> None:
 
 
 def all_roles(user) -> frozenset[str]:
-    return frozenset().union(*roles_by_agency(user).values()) if roles_by_agency(user) else frozenset()
+    return (
+        frozenset().union(*roles_by_agency(user).values()) if roles_by_agency(user) else frozenset()
+    )
 
 
 def has_role(user, *roles: str, agency_id: int | None = None) -> bool:
@@ -83,7 +85,9 @@ def scope(user, queryset: models.QuerySet[M], *, write: bool = False, field: str
     return queryset.filter(**{f"{field}_id__in": ids})
 
 
-def access(user, queryset: models.QuerySet[M], pk, *, write: bool = False, field: str = "agency") -> M:
+def access(
+    user, queryset: models.QuerySet[M], pk, *, write: bool = False, field: str = "agency"
+) -> M:
     """Fetch one record the user may see; missing and forbidden both raise Http404."""
     try:
         return scope(user, queryset, write=write, field=field).get(pk=pk)

@@ -25,7 +25,9 @@ def require(name: str) -> str:
     """Return the variable or refuse to start: used by production settings."""
     value = get(name)
     if value is None:
-        raise ImproperlyConfigured(f"Fazhi refuses to start: environment variable {name} is not set.")
+        raise ImproperlyConfigured(
+            f"Fazhi refuses to start: environment variable {name} is not set."
+        )
     return value
 
 

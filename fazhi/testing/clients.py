@@ -11,7 +11,9 @@ def verified_client(user) -> Client:
     """A client logged in as `user` with a confirmed second factor already passed."""
     client = Client()
     client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="totp", defaults={"confirmed": True})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="totp", defaults={"confirmed": True}
+    )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -9,7 +9,7 @@ from fazhi.accounts.models import User
 from fazhi.core.models import Agency, Committee, Department, Membership, Subdistrict
 from fazhi.core.roles import DEPARTMENT_ROLES, Role
 
-PASSWORD = "Test-pass-2026!"
+PASSWORD = "Test-pass-2026!"  # noqa: S105 - test accounts only
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

@@ -53,8 +53,12 @@ def password_expiry(user) -> Iterable[Task]:
 
     expires = password_expires_on(user)
     if expires is not None and (expires - timezone.localdate()).days <= 14:
-        yield Task(_("修改登录密码（密码即将到期）"), reverse("accounts:password_change"),
-                   _("账号安全"), expires)
+        yield Task(
+            _("修改登录密码（密码即将到期）"),
+            reverse("accounts:password_change"),
+            _("账号安全"),
+            expires,
+        )
 
 
 @provider

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from fazhi.core.decorators import staff_permission_required
 
+from fazhi.core.decorators import staff_permission_required
 from fazhi.core.selectors import organisation_for, region_agencies
 from fazhi.workspace.tasks import tasks_for
 
@@ -17,7 +17,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_permission_required("core.view_organisation")
 def organisation(request: HttpRequest) -> HttpResponse:
-    return render(request, "workspace/organisation.html", {"agencies": organisation_for(request.user)})
+    return render(
+        request, "workspace/organisation.html", {"agencies": organisation_for(request.user)}
+    )
 
 
 @staff_permission_required("core.view_region")

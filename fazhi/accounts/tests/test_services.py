@@ -8,7 +8,13 @@ from fazhi.accounts.models import User
 from fazhi.core.errors import Conflict, InvalidInput, NotAllowed
 from fazhi.core.models import Event, Membership
 from fazhi.core.roles import Role
-from fazhi.testing.factories import PASSWORD, AgencyFactory, DepartmentFactory, UserFactory, user_with_role
+from fazhi.testing.factories import (
+    PASSWORD,
+    AgencyFactory,
+    DepartmentFactory,
+    UserFactory,
+    user_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -88,3 +88,6 @@ class ChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="chain_head_single")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

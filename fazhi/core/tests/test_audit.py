@@ -16,10 +16,11 @@ def _tamper(event: Event, **changes) -> None:
     sets = ", ".join(f"{column} = %s" for column in changes)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER core_event_append_only")
+            # A database superuser can switch user triggers off; the chain must still tell.
+            cursor.execute("SET session_replication_role = replica")
         cursor.execute(f"UPDATE {table} SET {sets} WHERE seq = %s", [*changes.values(), event.seq])  # noqa: S608
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER core_event_append_only")
+            cursor.execute("SET session_replication_role = DEFAULT")
 
 
 def test_events_form_a_chain():

@@ -59,7 +59,11 @@ def test_dev_defaults_to_sqlite_in_var_and_no_debug(tmp_path):
 @pytest.mark.parametrize("module", ["fazhi.settings.dev", "fazhi.settings.test"])
 def test_database_url_chooses_the_database(module, tmp_path):
     url = "postgresql://someone@db.example:5432/other"
-    env = {"FAZHI_DATABASE_URL": url, "FAZHI_TEST_DATABASE_URL": url, "FAZHI_VAR_DIR": str(tmp_path)}
+    env = {
+        "FAZHI_DATABASE_URL": url,
+        "FAZHI_TEST_DATABASE_URL": url,
+        "FAZHI_VAR_DIR": str(tmp_path),
+    }
     result = _load(module, env)
     assert result.returncode == 0, result.stderr
     assert "postgresql" in result.stdout and "other" in result.stdout
@@ -71,4 +75,4 @@ def test_no_secret_or_debug_default_in_code():
     base = Path(__file__).resolve().parents[2] / "settings"
     text = "\n".join(p.read_text() for p in base.glob("*.py") if p.name != "test.py")
     assert "DEBUG = True" not in text
-    assert "SECRET_KEY = \"" not in text
+    assert 'SECRET_KEY = "' not in text

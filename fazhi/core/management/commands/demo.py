@@ -17,4 +17,6 @@ class Command(BaseCommand):
         if not options["quiet_accounts"]:
             self.stdout.write(f"演示账号（密码均为 {password}）：")
             for spec in DEMO_USERS:
-                self.stdout.write(f"  {spec.role.value:<18} {spec.role.label} · {spec.display_name}")
+                self.stdout.write(
+                    f"  {spec.role.value:<18} {spec.role.label} · {spec.display_name}"
+                )
