@@ -14,9 +14,13 @@ def test_demo_builds_a_civil_affairs_bureau_once(capsys):
     call_command("demo")
     first = capsys.readouterr().out
     assert "legal_officer" in first and "Fazhi-demo-2026" in first
-    counts = [m.objects.count() for m in (Agency, Department, Subdistrict, Committee, User, Membership)]
+    counts = [
+        m.objects.count() for m in (Agency, Department, Subdistrict, Committee, User, Membership)
+    ]
     call_command("demo", "--quiet-accounts")
-    again = [m.objects.count() for m in (Agency, Department, Subdistrict, Committee, User, Membership)]
+    again = [
+        m.objects.count() for m in (Agency, Department, Subdistrict, Committee, User, Membership)
+    ]
     assert counts == again
     agency = Agency.objects.get(name="示例区民政局")
     names = set(agency.departments.values_list("name", flat=True))

@@ -53,3 +53,10 @@ def test_pages_switch_to_english():
     page = client.get("/").content.decode()
     assert "Rule-of-Law Government Portal" in page
     assert 'lang="en"' in page
+
+
+@pytest.mark.django_db
+def test_chinese_by_default_whatever_the_browser_says():
+    response = Client().get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "法治政府建设公开平台" in response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
