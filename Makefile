@@ -54,7 +54,7 @@ test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=fazhi.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	DJANGO_SETTINGS_MODULE=fazhi.settings.test $(BIN)/python -m bench
+	$(BIN)/python -m bench
 
 messages: $(STAMP)
 	$(BIN)/fazhi makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --no-obsolete

@@ -67,3 +67,14 @@ def test_portal_home(agency):
         lambda: client.get("/"),
         lambda n: [DepartmentFactory(agency=AgencyFactory()) for _ in range(n)],
     )
+
+
+def test_auditor_sees_own_agency_and_site_wide_events_only():
+    from fazhi.core.selectors import events_for_auditor
+
+    auditor = user_with_role(Role.AUDITOR)
+    own = audit.record("test.own", agency=auditor.home_agency)
+    other = audit.record("test.other", agency=AgencyFactory())
+    site = audit.record("test.site")
+    seen = set(events_for_auditor(auditor).values_list("seq", flat=True))
+    assert own.seq in seen and site.seq in seen and other.seq not in seen

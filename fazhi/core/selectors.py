@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from fazhi.core.models import Agency, Committee, Event, Subdistrict
-from fazhi.core.tenancy import readable_agency_ids
+from fazhi.core.roles import Role
+from fazhi.core.tenancy import agencies_with_role, readable_agency_ids
 
 
 def events_for_auditor(
+    auditor,
     *,
     verb: str = "",
     actor: str = "",
@@ -19,9 +21,14 @@ def events_for_auditor(
     since: date | None = None,
     until: date | None = None,
 ) -> QuerySet[Event]:
-    """Audit events, newest first. The audit administrator reads the whole installation's log:
-    security events (failed logins) often have no agency at all."""
-    qs = Event.objects.select_related("agency").order_by("-seq")
+    """Audit events of the auditor's agencies, newest first, with the site-wide security events
+    (failed logins, lockouts, refusals before login) that belong to no agency."""
+    agency_ids = agencies_with_role(auditor, Role.AUDITOR)
+    qs = (
+        Event.objects.filter(Q(agency_id__in=agency_ids) | Q(agency__isnull=True))
+        .select_related("agency")
+        .order_by("-seq")
+    )
     if verb:
         qs = qs.filter(verb__startswith=verb)
     if actor:

@@ -38,8 +38,8 @@ class EventFilterForm(StyledForm):
 def _filtered(request: HttpRequest):
     form = EventFilterForm(request.GET or None)
     if form.is_bound and form.is_valid():
-        return form, events_for_auditor(**form.cleaned_data)
-    return form, events_for_auditor()
+        return form, events_for_auditor(request.user, **form.cleaned_data)
+    return form, events_for_auditor(request.user)
 
 
 @staff_permission_required("core.view_event")
