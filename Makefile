@@ -37,7 +37,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DJANGO_SETTINGS_MODULE=fazhi.settings.test $(BIN)/fazhi makemigrations --check --dry-run
+	env -u FAZHI_TEST_DATABASE_URL DJANGO_SETTINGS_MODULE=fazhi.settings.test $(BIN)/fazhi makemigrations --check --dry-run
 	@$(MAKE) --no-print-directory check-deploy
 
 # The deploy check runs under production settings with throwaway values.

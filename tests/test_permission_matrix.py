@@ -55,6 +55,13 @@ CASES = [
         frozenset({Role.SYSADMIN}),
         ok_status=(302,),
     ),
+    Case(
+        "account unlock",
+        "POST",
+        lambda c: f"/staff/accounts/{c['colleague'].pk}/unlock/",
+        frozenset({Role.SYSADMIN}),
+        ok_status=(302,),
+    ),
     Case("role list", "GET", lambda c: "/staff/roles/", frozenset({Role.SECADMIN})),
     Case(
         "role grant",

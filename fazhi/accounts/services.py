@@ -213,6 +213,24 @@ def user_end_sessions(*, actor: User, user: User, request: HttpRequest | None = 
     return sessions_end_all(user=user, reason="ended_by_admin", actor=actor, request=request)
 
 
+def user_unlock(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+    """Lift a login lockout before its cool-off ends (all addresses); returns attempts cleared."""
+    from axes.utils import reset
+
+    _require_sysadmin_of(actor, user.home_agency)
+    with transaction.atomic():
+        cleared = reset(username=user.get_username())
+        audit.record(
+            "auth.unlock",
+            actor=actor,
+            agency=user.home_agency,
+            target=user,
+            request=request,
+            data={"attempts_cleared": cleared},
+        )
+    return cleared
+
+
 # --- Own password ----------------------------------------------------------------------------
 
 

@@ -99,6 +99,9 @@ def account_action(request: HttpRequest, user_id: int, action: str) -> HttpRespo
                 "accounts/staff/temporary_password.html",
                 {"account": account, "temporary": temporary},
             )
+        elif action == "unlock":
+            services.user_unlock(actor=request.user, user=account, request=request)
+            messages.success(request, _("已解除该账号的登录锁定。"))
         elif action == "end_sessions":
             count = services.user_end_sessions(actor=request.user, user=account, request=request)
             messages.success(request, _("已结束 %(n)d 个会话。") % {"n": count})

@@ -87,6 +87,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     login(request, user)
     services.session_started(request=request, user=user)
     audit.record("auth.login", actor=user, agency=user.home_agency, request=request)
+    if services.password_expired(user):
+        # The gate will hold the user on the password page; the record says why.
+        audit.record("auth.password_expired", actor=user, agency=user.home_agency, request=request)
     return redirect(_next_url(request))
 
 

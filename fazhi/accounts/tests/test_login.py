@@ -192,3 +192,40 @@ def test_next_parameter_cannot_leave_the_site():
         {"username": clerk.username, "password": PASSWORD},
     )
     assert response["Location"] == "/staff/"
+
+
+def test_sysadmin_unlocks_a_locked_account_and_it_is_recorded():
+    from fazhi.accounts import services
+
+    clerk = user_with_role(Role.CLERK)
+    sysadmin = user_with_role(Role.SYSADMIN, agency=clerk.home_agency)
+    client = Client()
+    for _ in range(5):
+        post_login(client, clerk.username, "Wrong-pass-2026")
+    assert post_login(client, clerk.username).status_code == 429
+    assert services.user_unlock(actor=sysadmin, user=clerk) >= 1
+    assert post_login(client, clerk.username).status_code == 302
+    assert Event.objects.filter(verb="auth.unlock", target_id=str(clerk.pk)).exists()
+
+
+def test_login_with_an_expired_password_is_recorded():
+    clerk = user_with_role(Role.CLERK)
+    clerk.password_changed_at = timezone.now() - timedelta(days=91)
+    clerk.save()
+    post_login(Client(), clerk.username)
+    assert Event.objects.filter(verb="auth.password_expired", actor=clerk).exists()
+
+
+@override_settings(FAZHI_DEMO_SKIP_OTP=True)
+def test_dev_settings_let_demo_users_skip_the_second_factor_only():
+    from fazhi.accounts.models import User
+
+    leader = user_with_role(Role.LEADER)
+    User.objects.filter(pk=leader.pk).update(is_demo=True)
+    demo_client = Client()
+    post_login(demo_client, leader.username)
+    assert demo_client.get("/staff/").status_code == 200
+    real_leader = user_with_role(Role.LEADER)
+    real_client = Client()
+    post_login(real_client, real_leader.username, ip="10.0.0.7")
+    assert real_client.get("/staff/")["Location"] == "/accounts/otp/enrol/"

@@ -1,0 +1,77 @@
+"""Smoke test of `make run`: the portal answers in Chinese and every demo user reaches /staff/.
+
+Run by .ci/run against the server `make run` starts; standard library only, so it needs nothing
+from the virtual environment. Usage: python3 scripts/smoke_run.py http://127.0.0.1:8765
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROLES = [
+    "legal_officer",
+    "clerk",
+    "department_head",
+    "leader",
+    "liaison",
+    "legal_adviser",
+    "supervisor",
+    "inspector",
+    "sysadmin",
+    "secadmin",
+    "auditor",
+    "district_overseer",
+]
+
+
+def wait_for(base: str, seconds: int = 180) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(2)
+    raise SystemExit(f"server at {base} did not answer within {seconds} s")
+
+
+def sign_in(base: str, username: str, password: str) -> tuple[str, str]:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(base + "/accounts/login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "username": username,
+            "password": password,
+            "next": "/staff/",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        base + "/accounts/login/", data=data, headers={"Referer": base}
+    )
+    page = opener.open(request, timeout=10)
+    return page.geturl(), page.read().decode()
+
+
+def main(base: str, password: str) -> None:
+    wait_for(base)
+    home = urllib.request.urlopen(base + "/", timeout=10).read().decode()
+    assert "法治政府建设公开平台" in home, "portal home is not the Chinese portal"
+    for role in ROLES:
+        url, body = sign_in(base, role, password)
+        assert url.endswith("/staff/") and "待办" in body, f"{role} did not reach /staff/ ({url})"
+        print(f"ok  {role} signed in")
+    print("smoke test of `make run` passed")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "Fazhi-demo-2026")
