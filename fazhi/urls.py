@@ -1,13 +1,18 @@
-"""Top-level URLs: the public portal at /, the staff workspace at /staff/, reference admin."""
+"""Top-level URLs: the public portal at /, the staff workspace at /staff/, the API, the admin."""
 
 from django.urls import include, path
 
+from fazhi.api.api import api
 from fazhi.core.admin_site import reference_admin
 
 urlpatterns = [
     path("", include("fazhi.portal.urls")),
     path("accounts/", include("fazhi.accounts.urls")),
     path("staff/", include("fazhi.workspace.urls")),
+    path("staff/calendar/", include("fazhi.core.calendar.urls")),
+    path("staff/notifications/", include("fazhi.core.notify.urls")),
+    path("files/", include("fazhi.core.files.urls")),
+    path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", reference_admin.urls),
 ]

@@ -90,3 +90,22 @@ def test_server_error_page_is_chinese_and_static():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "系统暂时出现问题" in response.content.decode()
+
+
+def test_signed_in_pages_are_not_cached():
+    from fazhi.testing.clients import verified_client
+
+    response = verified_client(user_with_role(Role.CLERK)).get("/staff/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_rate_limit_fails_open_when_the_cache_is_down(monkeypatch):
+    from django.test import RequestFactory
+
+    from fazhi.core import ratelimit
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(ratelimit.cache, "add", broken)
+    assert ratelimit.hit(RequestFactory().post("/accounts/login/"), "login") is True

@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 from fazhi.accounts import otp
@@ -59,6 +60,10 @@ class SessionPolicyMiddleware:
                 return _redirect(request, url)
             if now - seen_at >= SEEN_RESOLUTION_SECONDS or "fazhi_seen_at" not in session:
                 session["fazhi_seen_at"] = now
+            response = self.get_response(request)
+            # Signed-in pages carry personal and official data: no shared or browser cache.
+            patch_cache_control(response, no_store=True, private=True)
+            return response
         return self.get_response(request)
 
 

@@ -30,7 +30,14 @@ INSTALLED_APPS = [
     "rules",
     "django_htmx",
     "csp",
+    "ninja",
     "fazhi.core",
+    "fazhi.core.calendar",
+    "fazhi.core.files",
+    "fazhi.core.identity",
+    "fazhi.core.notify",
+    "fazhi.core.search",
+    "fazhi.api",
     "fazhi.accounts",
     "fazhi.workspace",
     "fazhi.portal",
@@ -199,6 +206,11 @@ CACHES = {
 }
 
 EMAIL_BACKEND = env.get("FAZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.get("FAZHI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("FAZHI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.get("FAZHI_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.get("FAZHI_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.flag("FAZHI_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.get("FAZHI_DEFAULT_FROM_EMAIL", "fazhi@localhost")
 
 LOGGING = {

@@ -13,7 +13,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("FAZHI_VAR_DIR", BASE_DIR / "var"))
+# Data that lives beside the code checkout (SQLite file, uploads, collected static files).
+# The default is ./var of the working directory, never inside an installed package.
+VAR_DIR = Path(os.environ.get("FAZHI_VAR_DIR") or Path.cwd() / "var").resolve()
 
 
 def get(name: str, default: str | None = None) -> str | None:

@@ -1,0 +1,106 @@
+"""The NinjaAPI instance, its authentication and its error shape (design "API conventions").
+
+Every error answers `{"code": "...", "message": "<Chinese text>", "detail": ...}` with the status
+of the design: 401 unauthenticated, 403 role may not, 404 not visible, 409 state changed or
+guard refuses, 422 invalid input.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from fazhi.api.tokens import user_for_token
+from fazhi.core.errors import DomainError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class StaffSession(APIKeyCookie):
+    """The browser session of a signed-in user who has passed every gate."""
+
+    param_name = "sessionid"
+
+    def _get_key(self, request):  # the cookie name differs between dev and production
+        return request.COOKIES.get(_session_cookie_name())
+
+    def authenticate(self, request: HttpRequest, key):
+        from fazhi.accounts.services import otp_required, password_expired
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if password_expired(user) or (otp_required(user) and not user.is_verified()):
+            return None
+        return user
+
+
+def _session_cookie_name() -> str:
+    from django.conf import settings
+
+    return settings.SESSION_COOKIE_NAME
+
+
+api = NinjaAPI(
+    title="法治 Fazhi API",
+    version="1",
+    description="依法行政工作平台接口。认证：浏览器会话或 `Authorization: Bearer <令牌>`。",
+    urls_namespace="api",
+    auth=[BearerToken(), StaffSession()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error(request, code: str, message: str, status: int, detail=None):
+    return api.create_response(
+        request, {"code": code, "message": str(message), "detail": detail}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return error(request, exc.code, exc.message, exc.status, exc.params or None)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error(request, "not_found", _("记录不存在或您无权查看。"), 404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return error(request, "not_allowed", _("您没有执行此操作的权限。"), 403)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error(request, "unauthenticated", _("请先登录或提供有效的接口令牌。"), 401)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc: NinjaValidationError):
+    detail = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    return error(request, "invalid_input", _("输入不符合要求。"), 422, detail)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return error(request, "http_error", str(exc), exc.status_code)
+
+
+api.add_router("/public/calendar", "fazhi.core.calendar.api.public_router")

@@ -1,0 +1,1 @@
+"""Working days (core.calendar): the WorkCalendar table and add_workdays/workdays_between/is_workday."""

@@ -1,0 +1,1 @@
+"""Files (core.files): content-addressed, type-checked, permission-checked storage."""

@@ -1,0 +1,1 @@
+"""Identifiers (core.identity): resident ID and credit code validation, masking, encryption."""

@@ -1,0 +1,1 @@
+"""Notifications (core.notify): in-app inbox, e-mail, SMS adapters, periodic sweeps."""
