@@ -12,7 +12,7 @@ from django.utils import timezone
 from fazhi.api.models import ApiToken
 from fazhi.core import audit
 
-TOKEN_PREFIX = "fz"
+TOKEN_PREFIX = "fz"  # noqa: S105 - a label, not a secret
 # last_used_at is refreshed at most this often, so a busy integration does not write per call.
 USE_RESOLUTION = timedelta(minutes=1)
 

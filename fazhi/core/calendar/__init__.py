@@ -1,1 +1,1 @@
-"""Working days (core.calendar): the WorkCalendar table and add_workdays/workdays_between/is_workday."""
+"""Working days (core.calendar): the WorkCalendar table, add_workdays, workdays_between."""
