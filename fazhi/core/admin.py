@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from fazhi.core import audit
+from fazhi.core import agency_settings, audit
 from fazhi.core.admin_site import reference_admin
-from fazhi.core.models import Agency, Committee, Department, Subdistrict
+from fazhi.core.errors import DomainError
+from fazhi.core.models import Agency, AgencySetting, Committee, Department, Subdistrict
 from fazhi.core.roles import Role
 from fazhi.core.tenancy import agencies_with_role
 
@@ -124,3 +127,57 @@ class CommitteeAdmin(ScopedAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     list_select_related = ["agency", "subdistrict"]
+
+
+class AgencySettingForm(forms.ModelForm):
+    """Choose a registered setting and type its value; the help text shows default and source."""
+
+    key = forms.ChoiceField(label=_("设置项"))
+    value = forms.CharField(label=_("取值"), max_length=200)
+
+    class Meta:
+        model = AgencySetting
+        fields = ["agency", "key", "value", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [
+            (d.key, f"{d.label}（{d.help_text()}）") for d in agency_settings.definitions()
+        ]
+        if self.instance.pk:
+            self.initial["value"] = self.instance.value
+        self.fields["reason"].required = True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("key") and "value" in data:
+            try:
+                data["value"] = agency_settings.definition(data["key"]).clean(data["value"])
+            except DomainError as exc:
+                self.add_error("value", str(exc.message))
+        return data
+
+
+@admin.register(AgencySetting, site=reference_admin)
+class AgencySettingAdmin(ScopedAdmin):
+    """Changes go through the settings service, which records the old and new value."""
+
+    form = AgencySettingForm
+    list_display = ["agency", "key", "value", "reason", "updated_at"]
+    list_select_related = ["agency"]
+
+    def save_model(self, request, obj, form, change):
+        saved = agency_settings.setting_set(
+            actor=request.user,
+            agency=form.cleaned_data["agency"],
+            key=form.cleaned_data["key"],
+            value=form.cleaned_data["value"],
+            reason=form.cleaned_data.get("reason", ""),
+            request=request,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        agency_settings.setting_reset(
+            actor=request.user, agency=obj.agency, key=obj.key, request=request
+        )

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from fazhi.core import permissions  # noqa: F401 - registers the rules
+        from fazhi.core import agency_settings, permissions  # noqa: F401 - registries

@@ -10,13 +10,16 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
-from django.db import models, transaction
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from fazhi.core.errors import InvalidInput
 from fazhi.core.http import client_ip
 from fazhi.core.models import ChainHead, Event
 
@@ -101,9 +104,10 @@ class VerifyResult:
 
 def verify_chain(batch_size: int = 2000) -> VerifyResult:
     """Recompute every link in order; name the first event whose hash does not hold."""
-    prev = GENESIS
+    head = ChainHead.objects.filter(id=1).first()
+    prev = head.anchor_hash if head else GENESIS
     checked = 0
-    expected_seq = None
+    expected_seq = head.anchor_seq + 1 if head else None
     for event in _iter_events(batch_size):
         if expected_seq is not None and event.seq != expected_seq:
             return VerifyResult(False, checked, expected_seq, "missing")
@@ -114,10 +118,51 @@ def verify_chain(batch_size: int = 2000) -> VerifyResult:
         prev = event.hash
         checked += 1
         expected_seq = event.seq + 1
-    head = ChainHead.objects.filter(id=1).first()
     if head is not None and head.hash != prev:
         return VerifyResult(False, checked, (expected_seq or 1), "head")
     return VerifyResult(True, checked)
+
+
+def prune(*, retention_days: int, now=None, actor_name: str = "fazhi audit prune") -> int:
+    """Delete events older than the retention period, keeping the chain verifiable.
+
+    The oldest events form a prefix of the chain (seq and time both grow), so the retained
+    events still link to each other; the anchor records where the retained chain begins. The
+    prune itself is appended as an event. Refuses a retention below the legal minimum.
+    """
+    minimum = settings.FAZHI_AUDIT_RETENTION_MIN_DAYS
+    if retention_days < minimum:
+        raise InvalidInput(
+            _("审计日志至少保存 %(n)d 天（《网络安全法》第二十一条）。") % {"n": minimum},
+            code="retention_too_short",
+        )
+    cutoff = (now or timezone.now()) - timedelta(days=retention_days)
+    with transaction.atomic():
+        # Hold the chain head so no event is appended while the prefix is cut.
+        ChainHead.objects.select_for_update().get_or_create(id=1)
+        last_old = Event.objects.filter(at__lt=cutoff).order_by("-seq").first()
+        if last_old is None:
+            return 0
+        doomed = Event.objects.filter(seq__lte=last_old.seq)
+        count = doomed.count()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The trigger lets a DELETE through only inside this transaction's prune.
+                cursor.execute("SET LOCAL fazhi.audit_prune = 'on'")
+        # QuerySet.delete() is refused on events; the raw delete is this function's privilege.
+        doomed._raw_delete(doomed.db)
+        ChainHead.objects.filter(id=1).update(anchor_seq=last_old.seq, anchor_hash=last_old.hash)
+        record(
+            "audit.prune",
+            actor_name=actor_name,
+            data={
+                "deleted": count,
+                "through_seq": last_old.seq,
+                "anchor_hash": last_old.hash,
+                "retention_days": retention_days,
+            },
+        )
+    return count
 
 
 def _iter_events(batch_size: int) -> Iterator[Event]:

@@ -225,3 +225,9 @@ LOGGING = {
 }
 
 OTP_TOTP_ISSUER = FAZHI_OTP_ISSUER
+
+# Audit log retention: 网络安全法 Art. 21 requires at least six months.
+FAZHI_AUDIT_RETENTION_MIN_DAYS = 180
+FAZHI_AUDIT_RETENTION_DAYS = max(
+    env.integer("FAZHI_AUDIT_RETENTION_DAYS", 180), FAZHI_AUDIT_RETENTION_MIN_DAYS
+)

@@ -85,6 +85,10 @@ class ChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # After `fazhi audit prune`, the chain starts after the last pruned event: its seq and hash
+    # are kept here so the retained events still verify from their first link.
+    anchor_seq = models.PositiveBigIntegerField(default=0)
+    anchor_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="chain_head_single")]
