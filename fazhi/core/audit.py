@@ -63,10 +63,21 @@ def record(
     ip: str | None = None,
     data: dict[str, Any] | None = None,
     actor_name: str = "",
+    target_ref: tuple[str, str, str] | None = None,
 ) -> Event:
-    """Append one event to the chain. Locks the chain head for the length of the transaction."""
+    """Append one event to the chain. Locks the chain head for the length of the transaction.
+
+    `target` is the record acted on; `target_ref` (type label, id, text) names one that is not
+    at hand as an instance (e.g. the record a countersign opinion is about).
+    """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    if target_ref is not None:
+        target_type, target_id, target_repr = target_ref
+    elif target is not None:
+        target_type, target_id, target_repr = target._meta.label_lower, str(target.pk), str(target)
+    else:
+        target_type = target_id = target_repr = ""
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
         event = Event(
@@ -75,9 +86,9 @@ def record(
             actor=actor,
             actor_name=actor_name or (actor.get_username() if actor else ""),
             verb=verb,
-            target_type=target._meta.label_lower if target is not None else "",
-            target_id=str(target.pk) if target is not None else "",
-            target_repr=str(target)[:255] if target is not None else "",
+            target_type=target_type,
+            target_id=target_id,
+            target_repr=target_repr[:255],
             from_state=from_state,
             to_state=to_state,
             result=result,

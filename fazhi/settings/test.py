@@ -31,3 +31,6 @@ FAZHI_DEMO_SKIP_OTP = False
 # The live server serves static files itself (pytest-django uses StaticLiveServerTestCase's
 # handler); whitenoise would look for a collected STATIC_ROOT that tests never build.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+
+# A small workflow record used only by the tests of fazhi.core.workflow.
+INSTALLED_APPS = [*INSTALLED_APPS, "fazhi.testing.workflow_app"]  # noqa: F405
