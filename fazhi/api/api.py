@@ -52,55 +52,58 @@ def _session_cookie_name() -> str:
     return settings.SESSION_COOKIE_NAME
 
 
-api = NinjaAPI(
+def build_api(**options) -> NinjaAPI:
+    """A NinjaAPI with Fazhi's authentication and error shape (the project has one; tests of
+    generic routes build their own)."""
+    instance = NinjaAPI(auth=[BearerToken(), StaffSession()], **options)
+
+    def error(request, code: str, message, status: int, detail=None):
+        return instance.create_response(
+            request, {"code": code, "message": str(message), "detail": detail}, status=status
+        )
+
+    @instance.exception_handler(DomainError)
+    def _domain_error(request, exc: DomainError):
+        return error(request, exc.code, exc.message, exc.status, exc.params or None)
+
+    @instance.exception_handler(Http404)
+    def _not_found(request, exc):
+        return error(request, "not_found", _("记录不存在或您无权查看。"), 404)
+
+    @instance.exception_handler(PermissionDenied)
+    def _forbidden(request, exc):
+        return error(request, "not_allowed", _("您没有执行此操作的权限。"), 403)
+
+    @instance.exception_handler(AuthenticationError)
+    def _unauthenticated(request, exc):
+        return error(request, "unauthenticated", _("请先登录或提供有效的接口令牌。"), 401)
+
+    @instance.exception_handler(NinjaValidationError)
+    def _invalid(request, exc: NinjaValidationError):
+        detail = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", [])[1:]),
+                "message": e.get("msg", ""),
+            }
+            for e in exc.errors
+        ]
+        return error(request, "invalid_input", _("输入不符合要求。"), 422, detail)
+
+    @instance.exception_handler(HttpError)
+    def _http_error(request, exc: HttpError):
+        return error(request, "http_error", str(exc), exc.status_code)
+
+    return instance
+
+
+api = build_api(
     title="法治 Fazhi API",
     version="1",
     description="依法行政工作平台接口。认证：浏览器会话或 `Authorization: Bearer <令牌>`。",
     urls_namespace="api",
-    auth=[BearerToken(), StaffSession()],
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
 
-
-def error(request, code: str, message: str, status: int, detail=None):
-    return api.create_response(
-        request, {"code": code, "message": str(message), "detail": detail}, status=status
-    )
-
-
-@api.exception_handler(DomainError)
-def _domain_error(request, exc: DomainError):
-    return error(request, exc.code, exc.message, exc.status, exc.params or None)
-
-
-@api.exception_handler(Http404)
-def _not_found(request, exc):
-    return error(request, "not_found", _("记录不存在或您无权查看。"), 404)
-
-
-@api.exception_handler(PermissionDenied)
-def _forbidden(request, exc):
-    return error(request, "not_allowed", _("您没有执行此操作的权限。"), 403)
-
-
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request, exc):
-    return error(request, "unauthenticated", _("请先登录或提供有效的接口令牌。"), 401)
-
-
-@api.exception_handler(NinjaValidationError)
-def _invalid(request, exc: NinjaValidationError):
-    detail = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg", "")}
-        for e in exc.errors
-    ]
-    return error(request, "invalid_input", _("输入不符合要求。"), 422, detail)
-
-
-@api.exception_handler(HttpError)
-def _http_error(request, exc: HttpError):
-    return error(request, "http_error", str(exc), exc.status_code)
-
-
+api.add_router("/", "fazhi.api.me.router")
 api.add_router("/public/calendar", "fazhi.core.calendar.api.public_router")

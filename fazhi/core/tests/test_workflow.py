@@ -258,7 +258,7 @@ def test_two_conflicting_transitions_one_wins():
     for thread in threads:
         thread.join()
     assert sorted(kind for kind, _ in outcomes) == ["conflict", "ok"]
-    assert [o for o in outcomes if o[0] == "conflict"][0][1] == "state_changed"
+    assert next(o for o in outcomes if o[0] == "conflict")[1] == "state_changed"
     decided = Event.objects.filter(
         target_type="workflow_demo.memo",
         verb__in=["workflow_demo.memo.approve", "workflow_demo.memo.send_back"],
