@@ -4,11 +4,17 @@ from django.urls import include, path
 
 from fazhi.api.api import api
 from fazhi.core.admin_site import reference_admin
+from fazhi.core.workflow_views import perform_action
 
 urlpatterns = [
     path("", include("fazhi.portal.urls")),
     path("accounts/", include("fazhi.accounts.urls")),
     path("staff/", include("fazhi.workspace.urls")),
+    path(
+        "staff/workflow/<str:label>/<str:record_id>/<slug:action>/",
+        perform_action,
+        name="workflow_action",
+    ),
     path("staff/calendar/", include("fazhi.core.calendar.urls")),
     path("staff/notifications/", include("fazhi.core.notify.urls")),
     path("files/", include("fazhi.core.files.urls")),

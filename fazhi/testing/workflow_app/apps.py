@@ -8,4 +8,13 @@ class WorkflowAppConfig(AppConfig):
     label = "workflow_demo"
 
     def ready(self) -> None:
+        from fazhi.core.tenancy import scope
+        from fazhi.core.workflow_views import register_workflow_page
         from fazhi.testing.workflow_app import permissions  # noqa: F401
+        from fazhi.testing.workflow_app.models import Memo
+
+        register_workflow_page(
+            Memo,
+            queryset=lambda user: scope(user, Memo.objects.all()),
+            detail_url=lambda memo: f"/staff/memos/{memo.pk}/",
+        )
