@@ -29,7 +29,7 @@ def test_page_shows_only_the_users_actions(setting):
 
 
 def test_buttons_post_through_the_workflow(setting):
-    memo, clerk, officer = setting
+    memo, clerk, _officer = setting
     client = verified_client(clerk)
     response = client.post(
         f"/staff/workflow/workflow_demo.memo/{memo.pk}/submit/", {"expected_state": "draft"}
@@ -58,7 +58,7 @@ def test_refusal_shows_the_reason_and_changes_nothing(setting):
 
 
 def test_unknown_model_and_other_agency_answer_404(setting):
-    memo, clerk, officer = setting
+    memo, clerk, _officer = setting
     outsider = verified_client(user_with_role(Role.CLERK))
     assert outsider.post(f"/staff/workflow/workflow_demo.memo/{memo.pk}/submit/").status_code == 404
     client = verified_client(clerk)
