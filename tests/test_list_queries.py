@@ -78,3 +78,14 @@ def test_auditor_sees_own_agency_and_site_wide_events_only():
     site = audit.record("test.site")
     seen = set(events_for_auditor(auditor).values_list("seq", flat=True))
     assert own.seq in seen and site.seq in seen and other.seq not in seen
+
+
+def test_inbox():
+    from fazhi.core.notify.services import notify
+
+    clerk = user_with_role(Role.CLERK)
+    client = verified_client(clerk)
+    assert_constant_queries(
+        lambda: client.get("/staff/notifications/"),
+        lambda n: [notify(recipients=[clerk], kind="test", title=f"通知{i}") for i in range(n)],
+    )

@@ -23,6 +23,7 @@ TOUCHED = ["accounts.User", "core.Membership"]
 
 CASES = [
     Case("workspace", "GET", lambda c: "/staff/", ALL),
+    Case("inbox", "GET", lambda c: "/staff/notifications/", ALL),
     Case("organisation", "GET", lambda c: "/staff/organisation/", BUSINESS | {Role.SYSADMIN}),
     Case("region", "GET", lambda c: "/staff/region/", frozenset({Role.DISTRICT_OVERSEER})),
     Case("account list", "GET", lambda c: "/staff/accounts/", frozenset({Role.SYSADMIN})),
@@ -154,11 +155,11 @@ def test_secadmin_revoking_another_agencys_membership_gets_404(world):
 
 def test_navigation_lists_only_what_the_role_may_open(world):
     expected = {
-        Role.SYSADMIN: ["tasks", "organisation", "accounts"],
-        Role.SECADMIN: ["tasks", "roles"],
-        Role.AUDITOR: ["tasks", "audit"],
-        Role.DISTRICT_OVERSEER: ["tasks", "organisation", "region"],
-        Role.CLERK: ["tasks", "organisation"],
+        Role.SYSADMIN: ["tasks", "notifications", "organisation", "accounts"],
+        Role.SECADMIN: ["tasks", "notifications", "roles"],
+        Role.AUDITOR: ["tasks", "notifications", "audit"],
+        Role.DISTRICT_OVERSEER: ["tasks", "notifications", "organisation", "region"],
+        Role.CLERK: ["tasks", "notifications", "organisation"],
     }
     from fazhi.workspace.navigation import items_for
 

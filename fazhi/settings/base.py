@@ -205,6 +205,30 @@ CACHES = {
     )
 }
 
+# --- Jobs: Celery with Redis in production; in-process (eager) on one machine ---
+CELERY_BROKER_URL = _redis_url or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not _redis_url
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE = {"fazhi-sweep": {"task": "fazhi.notify.sweep", "schedule": 30 * 60}}
+
+# --- Notifications ---
+FAZHI_SMS_GATEWAY = env.get("FAZHI_SMS_GATEWAY", "fazhi.core.notify.sms.ConsoleSmsGateway")
+FAZHI_NOTIFY_MAX_ATTEMPTS = env.integer("FAZHI_NOTIFY_MAX_ATTEMPTS", 5)
+FAZHI_NOTIFY_RETRY_SECONDS = env.integer("FAZHI_NOTIFY_RETRY_SECONDS", 60)
+FAZHI_NOTIFY_REQUEUE_MINUTES = env.integer("FAZHI_NOTIFY_REQUEUE_MINUTES", 45)
+FAZHI_REMINDER_WORKDAYS = env.integer("FAZHI_REMINDER_WORKDAYS", 3)
+FAZHI_DEADLINE_CHANNELS = ("inbox", "email")
+# Scheme and host put before links in e-mails, e.g. https://fazhi.example.gov.cn
+FAZHI_SITE_URL = env.get("FAZHI_SITE_URL", "")
+EMAIL_TIMEOUT = env.integer("FAZHI_EMAIL_TIMEOUT", 10)
+
 EMAIL_BACKEND = env.get("FAZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.get("FAZHI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env.integer("FAZHI_EMAIL_PORT", 25)

@@ -14,18 +14,18 @@ from fazhi.testing.browser import OTP_ROLES, sign_in
 PASSWORD = django_settings.FAZHI_DEMO_PASSWORD
 
 EXPECTED_NAV = {
-    Role.LEGAL_OFFICER: ["tasks", "organisation"],
-    Role.CLERK: ["tasks", "organisation"],
-    Role.DEPARTMENT_HEAD: ["tasks", "organisation"],
-    Role.LEADER: ["tasks", "organisation"],
-    Role.LIAISON: ["tasks", "organisation"],
-    Role.LEGAL_ADVISER: ["tasks", "organisation"],
-    Role.SUPERVISOR: ["tasks", "organisation"],
-    Role.INSPECTOR: ["tasks", "organisation"],
-    Role.SYSADMIN: ["tasks", "organisation", "accounts"],
-    Role.SECADMIN: ["tasks", "roles"],
-    Role.AUDITOR: ["tasks", "audit"],
-    Role.DISTRICT_OVERSEER: ["tasks", "organisation", "region"],
+    Role.LEGAL_OFFICER: ["tasks", "notifications", "organisation"],
+    Role.CLERK: ["tasks", "notifications", "organisation"],
+    Role.DEPARTMENT_HEAD: ["tasks", "notifications", "organisation"],
+    Role.LEADER: ["tasks", "notifications", "organisation"],
+    Role.LIAISON: ["tasks", "notifications", "organisation"],
+    Role.LEGAL_ADVISER: ["tasks", "notifications", "organisation"],
+    Role.SUPERVISOR: ["tasks", "notifications", "organisation"],
+    Role.INSPECTOR: ["tasks", "notifications", "organisation"],
+    Role.SYSADMIN: ["tasks", "notifications", "organisation", "accounts"],
+    Role.SECADMIN: ["tasks", "notifications", "roles"],
+    Role.AUDITOR: ["tasks", "notifications", "audit"],
+    Role.DISTRICT_OVERSEER: ["tasks", "notifications", "organisation", "region"],
 }
 
 
