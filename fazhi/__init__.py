@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from .celery import app as celery_app  # noqa: E402 - loads the Celery app with Django
+from .celery import app as celery_app  # loaded with Django so tasks register
 
 __all__ = ("celery_app",)
