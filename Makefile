@@ -46,6 +46,7 @@ check-deploy: $(STAMP)
 	FAZHI_SECRET_KEY="$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')" \
 	FAZHI_ALLOWED_HOSTS=fazhi.example.gov.cn \
 	FAZHI_DATABASE_URL=sqlite:///tmp/fazhi-check.sqlite3 \
+	FAZHI_IDENTITY_KEY="$$(head -c 32 /dev/urandom | base64)" \
 	$(BIN)/fazhi check --deploy --fail-level WARNING
 
 test: $(STAMP)

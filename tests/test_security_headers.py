@@ -38,6 +38,7 @@ def test_production_cookie_names_carry_the_host_prefix(monkeypatch):
     monkeypatch.setenv("FAZHI_SECRET_KEY", "x" * 50)
     monkeypatch.setenv("FAZHI_ALLOWED_HOSTS", "fazhi.example.gov.cn")
     monkeypatch.setenv("FAZHI_DATABASE_URL", "postgresql://fazhi@db.example/fazhi")
+    monkeypatch.setenv("FAZHI_IDENTITY_KEY", "ZmF6aGktaWRlbnRpdHktdGVzdC1rZXktMzItYnl0ZXM=")
     sys.modules.pop("fazhi.settings.production", None)
     production = importlib.import_module("fazhi.settings.production")
     assert production.SESSION_COOKIE_NAME.startswith("__Host-")

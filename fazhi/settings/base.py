@@ -250,6 +250,15 @@ LOGGING = {
 
 OTP_TOTP_ISSUER = FAZHI_OTP_ISSUER
 
+# --- Personal identifiers: AES-256-GCM key (base64 of 32 bytes), retired keys for reading ---
+FAZHI_IDENTITY_KEY = env.get("FAZHI_IDENTITY_KEY")
+FAZHI_IDENTITY_OLD_KEYS = env.listing("FAZHI_IDENTITY_OLD_KEYS", [])
+# The standard's own example (440524188001010014) is born in 1880.
+FAZHI_IDENTITY_EARLIEST_BIRTH_YEAR = env.integer("FAZHI_IDENTITY_EARLIEST_BIRTH_YEAR", 1800)
+FAZHI_IDENTITY_REVEAL_REASON_MAX_LENGTH = env.integer(
+    "FAZHI_IDENTITY_REVEAL_REASON_MAX_LENGTH", 200
+)
+
 # Audit log retention: 网络安全法 Art. 21 requires at least six months.
 FAZHI_AUDIT_RETENTION_MIN_DAYS = 180
 FAZHI_AUDIT_RETENTION_DAYS = max(

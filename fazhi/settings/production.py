@@ -8,6 +8,8 @@ from .base import *  # noqa: F403
 SECRET_KEY = env.require("FAZHI_SECRET_KEY")
 ALLOWED_HOSTS = env.listing("FAZHI_ALLOWED_HOSTS") or [env.require("FAZHI_ALLOWED_HOSTS")]
 DATABASES = {"default": env.database(env.require("FAZHI_DATABASE_URL"))}
+# Identity and phone numbers are encrypted with this key: keep it backed up apart from the data.
+FAZHI_IDENTITY_KEY = env.require("FAZHI_IDENTITY_KEY")
 DEBUG = False
 
 SECURE_SSL_REDIRECT = env.flag("FAZHI_SSL_REDIRECT", True)

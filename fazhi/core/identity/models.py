@@ -1,1 +1,1 @@
-"""Models of this mechanism."""
+"""No tables of its own: the mechanism gives other apps' models their fields (see fields.py)."""

@@ -10,6 +10,7 @@ REQUIRED = {
     "FAZHI_SECRET_KEY": "x" * 50,
     "FAZHI_ALLOWED_HOSTS": "fazhi.example.gov.cn",
     "FAZHI_DATABASE_URL": "postgresql://fazhi@db.example/fazhi",
+    "FAZHI_IDENTITY_KEY": "ZmF6aGktaWRlbnRpdHktdGVzdC1rZXktMzItYnl0ZXM=",
 }
 
 
