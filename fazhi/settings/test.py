@@ -7,7 +7,7 @@ from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-key-not-for-deployment"  # noqa: S105 - never used outside tests
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
-FAZHI_IDENTITY_KEY = "ZmF6aGktaWRlbnRpdHktdGVzdC1rZXktMzItYnl0ZXM="  # noqa: S105 - tests only
+FAZHI_IDENTITY_KEY = "ZmF6aGktaWRlbnRpdHktdGVzdC1rZXktMzItYnl0ZXM="  # tests only
 
 _test_url = env.get("FAZHI_TEST_DATABASE_URL")
 DATABASES = {
