@@ -20,7 +20,7 @@ from fazhi.core import audit
 SEEN_RESOLUTION_SECONDS = 30
 
 # Only these areas need a fully vetted session; the portal stays public.
-GATED_PREFIXES = ("/staff/", "/admin/")
+GATED_PREFIXES = ("/staff/", "/admin/", "/files/")
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:

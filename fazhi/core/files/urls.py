@@ -1,3 +1,9 @@
+from django.urls import path
+
+from fazhi.core.files import views
+
 app_name = "files"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.download, name="download"),
+]
