@@ -28,6 +28,7 @@ install: $(STAMP)
 run: $(STAMP)
 	@mkdir -p var
 	$(BIN)/fazhi migrate --noinput
+	$(BIN)/fazhi calendar import
 	$(BIN)/fazhi demo
 	$(BIN)/fazhi collectstatic --noinput --verbosity 0
 	@echo "Fazhi 已启动：http://$(HOST):$(PORT)/  （工作台：http://$(HOST):$(PORT)/staff/）"

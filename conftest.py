@@ -28,9 +28,13 @@ def _clear_cache():
     """Rate-limit counters live in the cache; each test starts from zero."""
     from django.core.cache import cache
 
+    from fazhi.core.calendar.workdays import forget
+
     cache.clear()
+    forget()
     yield
     cache.clear()
+    forget()
 
 
 @pytest.fixture

@@ -133,7 +133,15 @@ def bench_account_list(rows: int = 500) -> None:
     )
 
 
+def bench_calendar_add_workdays() -> None:
+    """1,000,000 add_workdays calls vs plain date + timedelta additions."""
+    from bench.calendar_bench import bench_add_workdays
+
+    bench_add_workdays()
+
+
 BENCHMARKS = {
+    "calendar_add_workdays": bench_calendar_add_workdays,
     "audit_append": bench_audit_append,
     "audit_verify": bench_audit_verify,
     "account_list": bench_account_list,

@@ -80,6 +80,7 @@ CASES = [
         data=lambda c: {"reason": "矩阵测试"},
         ok_status=(302,),
     ),
+    Case("work calendar", "GET", lambda c: "/staff/calendar/", frozenset({Role.SYSADMIN})),
     Case("audit log", "GET", lambda c: "/staff/audit/", frozenset({Role.AUDITOR})),
     Case("audit export", "GET", lambda c: "/staff/audit/export.csv", frozenset({Role.AUDITOR})),
     Case(
@@ -155,7 +156,7 @@ def test_secadmin_revoking_another_agencys_membership_gets_404(world):
 
 def test_navigation_lists_only_what_the_role_may_open(world):
     expected = {
-        Role.SYSADMIN: ["tasks", "notifications", "organisation", "accounts"],
+        Role.SYSADMIN: ["tasks", "notifications", "organisation", "accounts", "calendar"],
         Role.SECADMIN: ["tasks", "notifications", "roles"],
         Role.AUDITOR: ["tasks", "notifications", "audit"],
         Role.DISTRICT_OVERSEER: ["tasks", "notifications", "organisation", "region"],

@@ -22,7 +22,7 @@ EXPECTED_NAV = {
     Role.LEGAL_ADVISER: ["tasks", "notifications", "organisation"],
     Role.SUPERVISOR: ["tasks", "notifications", "organisation"],
     Role.INSPECTOR: ["tasks", "notifications", "organisation"],
-    Role.SYSADMIN: ["tasks", "notifications", "organisation", "accounts"],
+    Role.SYSADMIN: ["tasks", "notifications", "organisation", "accounts", "calendar"],
     Role.SECADMIN: ["tasks", "notifications", "roles"],
     Role.AUDITOR: ["tasks", "notifications", "audit"],
     Role.DISTRICT_OVERSEER: ["tasks", "notifications", "organisation", "region"],
