@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "fazhi.core.notify",
     "fazhi.core.search",
     "fazhi.api",
+    "fazhi.rules",
     "fazhi.accounts",
     "fazhi.workspace",
     "fazhi.portal",

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class RulesConfig(AppConfig):
+    name = "fazhi.rules"
+    label = "normative"
+    verbose_name = "行政规范性文件"
+
+    def ready(self) -> None:
+        from fazhi.core.numbering import SeriesKind, register_series
+        from fazhi.rules import permissions  # noqa: F401 - registers the rules
+
+        # 示民规〔2026〕3号: the agency's 机关代字 + 规; the prefix is editable per series.
+        register_series(
+            SeriesKind("rules", "行政规范性文件", lambda agency: f"{agency.short_name}规")
+        )

@@ -1,0 +1,381 @@
+"""The normative document and the records of each stage of its making."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from fazhi.core.identity.fields import EncryptedIdentifierField
+from fazhi.core.identity.kinds import Kind
+from fazhi.core.workflow import Action, Guard, Workflow, WorkflowModel
+from fazhi.rules import gates
+
+
+class DocumentKind(models.TextChoices):
+    NORMATIVE = "normative", _("规范性文件")
+    INTERIM = "interim", _("暂行")
+    TRIAL = "trial", _("试行")
+    NOTICE = "notice", _("通告")
+
+
+class NormativeDocument(WorkflowModel):
+    """A rule-like document binding citizens. "三不两责一公开": no review without consultation,
+    no meeting without a passed legality review, no issuance without a collective decision."""
+
+    class State(models.TextChoices):
+        DRAFTING = "drafting", _("起草")  # the department writes text and drafting note
+        CONSULTATION = "consultation", _("公开征求意见")  # published for comments
+        COMMENTS = "comments", _("意见处理")  # period over: answer every comment, report
+        REVIEW = "review", _("合法性审核")  # the legal office reviews
+        REVIEWED = "reviewed", _("待集体讨论")  # review passed; may go on a meeting agenda
+        DECIDED = "decided", _("待公布")  # the meeting decided to adopt it
+        ISSUED = "issued", _("已公布")  # numbered and published (status badge is derived)
+        ABANDONED = "abandoned", _("终止制定")  # the making was stopped, with reason
+
+    OPEN_STATES = (
+        State.DRAFTING,
+        State.CONSULTATION,
+        State.COMMENTS,
+        State.REVIEW,
+        State.REVIEWED,
+        State.DECIDED,
+    )
+
+    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        "core.Department", verbose_name=_("起草科室"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.NORMATIVE
+    )
+    legal_basis = models.TextField(_("制定依据"), blank=True)
+    drafting_note = models.TextField(_("起草说明"), blank=True)
+    # The two flags that set the consultation rule (domain-rules.md §2.1).
+    market_related = models.BooleanField(_("涉及市场主体生产经营"), default=False)
+    major_rights = models.BooleanField(_("涉及公民权利义务或切身利益"), default=True)
+    planned_validity_years = models.PositiveSmallIntegerField(_("拟定有效期（年）"), default=5)
+    state = FSMField(_("状态"), default=State.DRAFTING, choices=State.choices, protected=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Skipping consultation needs a stated legal ground and the legal office's approval.
+    exemption_ground = models.TextField(_("不征求意见的法定理由"), blank=True)
+    exemption_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exemption_approved_at = models.DateTimeField(null=True, blank=True)
+    # Issuance (统一登记、统一编号、统一公布).
+    doc_number = models.OneToOneField(
+        "core.IssuedNumber", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_on = models.DateField(_("公布日期"), null=True, blank=True)
+    effective_on = models.DateField(_("施行日期"), null=True, blank=True)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    validity_reason = models.TextField(_("有效期超过上限的理由"), blank=True)
+    interpretation = models.TextField(_("政策解读"), blank=True)
+    abandon_reason = models.TextField(_("终止理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("行政规范性文件")
+        verbose_name_plural = _("行政规范性文件")
+        indexes = [models.Index(fields=["agency", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="issued")
+                | Q(doc_number__isnull=False, published_on__isnull=False),
+                name="issued_document_is_numbered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # --- transitions: the gates are guards, checked on the server for every path ---
+
+    @transition(
+        field=state,
+        source=State.DRAFTING,
+        target=State.CONSULTATION,
+        permission="normative.draft_document",
+        conditions=[
+            Guard(gates.has_text, _("请先保存正文。"), "text_required"),
+            Guard(
+                gates.consultation_period_long_enough,
+                _("征求意见期短于规定期限。"),
+                "consultation_too_short",
+            ),
+        ],
+    )
+    def open_consultation(self, *, actor, comment="", **data):
+        """Publish the draft and drafting note for comments (dates set by the service)."""
+
+    @transition(
+        field=state,
+        source=State.CONSULTATION,
+        target=State.COMMENTS,
+        permission="normative.draft_document",
+        conditions=[
+            Guard(
+                gates.consultation_period_over, _("征求意见期尚未结束。"), "consultation_not_over"
+            )
+        ],
+    )
+    def close_consultation(self, *, actor, comment="", **data):
+        """The period is over: answer the comments and write the adoption report."""
+
+    @transition(
+        field=state,
+        source=[State.DRAFTING, State.COMMENTS],
+        target=State.REVIEW,
+        permission="normative.draft_document",
+        conditions=[
+            Guard(gates.has_text, _("请先保存正文。"), "text_required"),
+            Guard(
+                gates.consultation_done,
+                _("未完成公开征求意见（或未经批准免于征求意见），不能提请合法性审核。"),
+                "consultation_required",
+            ),
+        ],
+    )
+    def submit_for_review(self, *, actor, comment="", **data):
+        """Send to the legal office for legality review."""
+
+    @transition(
+        field=state,
+        source=State.REVIEW,
+        target=State.REVIEWED,
+        permission="normative.review_document",
+        conditions=[
+            Guard(
+                gates.review_long_enough,
+                _("合法性审核时间不足规定的最短工作日。"),
+                "review_too_short",
+            ),
+            Guard(gates.review_passed, _("合法性审核意见尚未通过。"), "review_not_passed"),
+        ],
+    )
+    def pass_review(self, *, actor, comment="", **data):
+        """The legality review passed; the draft may go on a meeting agenda."""
+
+    @transition(
+        field=state,
+        source=State.REVIEW,
+        target=State.DRAFTING,
+        permission="normative.review_document",
+    )
+    def return_from_review(self, *, actor, comment="", **data):
+        """Back to drafting with the review's changes (驳回)."""
+
+    @transition(
+        field=state,
+        source=State.REVIEWED,
+        target=State.DECIDED,
+        permission="normative.review_document",
+        conditions=[
+            Guard(
+                gates.review_passed,
+                _("未经合法性审核通过，不得提请集体讨论。"),
+                "review_not_passed",
+            ),
+            Guard(gates.decision_adopted, _("尚无集体讨论通过的决定。"), "decision_required"),
+        ],
+    )
+    def record_decision(self, *, actor, comment="", **data):
+        """The meeting adopted it (the decision record is written by the service)."""
+
+    @transition(
+        field=state,
+        source=State.DECIDED,
+        target=State.ISSUED,
+        permission="normative.issue_document",
+        conditions=[
+            Guard(gates.consultation_done, _("未完成公开征求意见。"), "consultation_required"),
+            Guard(gates.review_passed, _("未经合法性审核通过。"), "review_not_passed"),
+            Guard(gates.decision_adopted, _("未经集体讨论决定。"), "decision_required"),
+            Guard(
+                gates.ready_to_issue,
+                _("请先填写政策解读、公布和施行日期及有效期。"),
+                "issuance_incomplete",
+            ),
+        ],
+    )
+    def issue(self, *, actor, comment="", **data):
+        """Registered, numbered and published (the number is drawn by the service)."""
+
+    @transition(
+        field=state,
+        source=OPEN_STATES,
+        target=State.ABANDONED,
+        permission="normative.review_document",
+    )
+    def abandon(self, *, actor, comment="", **data):
+        """Stop making this document, with the reason on the record."""
+        self.abandon_reason = comment
+
+    workflow = Workflow(
+        actions=[
+            Action("open_consultation", _("公开征求意见")),
+            Action("close_consultation", _("结束征求意见")),
+            Action("submit_for_review", _("提请合法性审核")),
+            Action("pass_review", _("审核通过")),
+            Action("return_from_review", _("退回修改"), comment_required=True, kind="return"),
+            Action("record_decision", _("登记集体讨论决定")),
+            Action("issue", _("编号公布")),
+            Action("abandon", _("终止制定"), comment_required=True, kind="return"),
+        ],
+        withdrawable=frozenset({"submit_for_review"}),
+    )
+
+
+class DocumentVersion(models.Model):
+    """A saved text of the draft; any two can be compared."""
+
+    document = models.ForeignKey(
+        NormativeDocument, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    text = models.TextField(_("正文"))
+    note = models.CharField(_("修改说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="version_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+
+class Consultation(models.Model):
+    """The public consultation of one document: its period and its adoption report."""
+
+    document = models.OneToOneField(
+        NormativeDocument, on_delete=models.PROTECT, related_name="consultation"
+    )
+    opens_on = models.DateField(_("开始日期"))
+    closes_on = models.DateField(_("截止日期"))
+    # The rule applied, in words, as published with the draft.
+    rule = models.CharField(_("期限规则"), max_length=200)
+    report = models.TextField(_("意见采纳情况说明"), blank=True)
+    report_published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gt=models.F("opens_on")),
+                name="consultation_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document}（{self.opens_on}—{self.closes_on}）"
+
+    def is_open(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.opens_on <= today <= self.closes_on
+
+
+class PublicComment(models.Model):
+    """A citizen's comment on the whole text or on one article, and the agency's answer.
+
+    Name and phone are required but never shown publicly (encrypted at rest)."""
+
+    class Response(models.TextChoices):
+        ADOPTED = "adopted", _("采纳")
+        PARTLY = "partly", _("部分采纳")
+        NOT_ADOPTED = "not_adopted", _("不予采纳")
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="comments"
+    )
+    article = models.PositiveSmallIntegerField(_("条款"), null=True, blank=True)
+    text = models.TextField(_("意见内容"))
+    submitter_name = models.CharField(_("姓名"), max_length=50)
+    # Encrypted at rest, masked wherever shown (core.identity).
+    submitter_phone = EncryptedIdentifierField(_("联系电话"), kind=Kind.MOBILE)
+    # The browser's one-time token: a double submit makes one comment.
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    response = models.CharField(_("采纳情况"), max_length=20, choices=Response.choices, blank=True)
+    response_reason = models.TextField(_("理由"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["consultation", "article", "submitted_at"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class LegalityReview(models.Model):
+    """One round of the legal office's legality review (合法性审核)."""
+
+    class Opinion(models.TextChoices):
+        PASS = "pass", _("通过")
+        PASS_WITH_CHANGES = "changes", _("修改后通过")
+        FAIL = "fail", _("不通过")
+
+    CHECKLIST = ("authority", "competence", "procedure", "content", "form")
+
+    document = models.ForeignKey(
+        NormativeDocument, on_delete=models.PROTECT, related_name="reviews"
+    )
+    started_on = models.DateField(_("受理日期"))
+    checklist = models.JSONField(_("审核要点"), default=dict)
+    opinion = models.CharField(_("审核意见"), max_length=10, choices=Opinion.choices, blank=True)
+    report = models.TextField(_("审核报告"), blank=True)
+    adviser_opinion = models.TextField(_("法律顾问意见"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_on = models.DateField(_("审核完成日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "started_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document} · {self.get_opinion_display() or '审核中'}"
+
+
+class CollectiveDecision(models.Model):
+    """The agency meeting's decision on the document (集体讨论决定)."""
+
+    class Meeting(models.TextChoices):
+        DIRECTOR = "director", _("局长办公会")
+        BUREAU = "bureau", _("局务会")
+
+    document = models.ForeignKey(
+        NormativeDocument, on_delete=models.PROTECT, related_name="decisions"
+    )
+    meeting = models.CharField(_("会议"), max_length=20, choices=Meeting.choices)
+    meeting_date = models.DateField(_("会议日期"))
+    attendees = models.TextField(_("出席人员"))
+    adopted = models.BooleanField(_("审议通过"))
+    decision = models.TextField(_("决定内容"))
+    minutes = models.ForeignKey(
+        "files.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_meeting_display()} {self.meeting_date}"
