@@ -107,4 +107,5 @@ api = build_api(
 
 api.add_router("/", "fazhi.api.me.router")
 api.add_router("/files", "fazhi.core.files.api.router")
+api.add_router("/rules", "fazhi.rules.api.router")
 api.add_router("/public/calendar", "fazhi.core.calendar.api.public_router")

@@ -125,6 +125,10 @@ def validity_within_limit(document, valid_until: date | None) -> bool:
     return valid_until <= ceiling - timedelta(days=1)
 
 
+def numbered(document) -> bool:
+    return document.doc_number_id is not None
+
+
 def ready_to_issue(document) -> bool:
     return bool(
         document.interpretation.strip()

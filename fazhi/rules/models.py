@@ -206,6 +206,8 @@ class NormativeDocument(WorkflowModel):
                 _("请先填写政策解读、公布和施行日期及有效期。"),
                 "issuance_incomplete",
             ),
+            # Only document_issue draws the number; a bare transition cannot publish.
+            Guard(gates.numbered, _("请通过“编号公布”办理。"), "number_required"),
         ],
     )
     def issue(self, *, actor, comment="", **data):
