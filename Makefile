@@ -59,7 +59,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 messages: $(STAMP)
-	$(BIN)/fazhi makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(BIN)/fazhi makemessages --locale en --no-obsolete --ignore '.venv/*' --ignore 'var/*' \
+		--ignore 'fazhi/testing/*' --ignore 'tests/*' --ignore 'bench/*' 
 	$(BIN)/fazhi compilepo
 
 clean:
