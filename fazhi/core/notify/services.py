@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core.errors import InvalidInput
+from fazhi.core.identity.validators import validate_mobile
 from fazhi.core.notify import sms
 from fazhi.core.notify.models import Delivery, Notification, validate_internal_path
 from fazhi.core.notify.selectors import access_notification
@@ -56,9 +57,11 @@ def notify(
     outside = [c for c in dict.fromkeys(channels) if c != INBOX]
     phones = dict(phones or {})
     if Delivery.Channel.SMS in outside:
-        for phone in phones.values():
-            if not sms.is_valid_phone(phone):
-                raise InvalidInput(_("手机号码格式不正确。"), code="invalid_phone")
+        # One validation rule for the platform (core.identity); numbers go out normalised.
+        try:
+            phones = {pk: validate_mobile(phone) for pk, phone in phones.items()}
+        except InvalidInput as exc:
+            raise InvalidInput(_("手机号码格式不正确。"), code="invalid_phone") from exc
 
     people = _unique_active(recipients)
     with transaction.atomic():

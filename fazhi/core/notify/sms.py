@@ -9,7 +9,6 @@ implements the same `send(phone, text) -> str`.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import uuid
 from dataclasses import dataclass
@@ -18,23 +17,21 @@ from typing import Protocol, runtime_checkable
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from fazhi.core.errors import InvalidInput
+from fazhi.core.identity.masking import mask_phone
+from fazhi.core.identity.validators import validate_mobile
 from fazhi.core.notify import conf
 
 logger = logging.getLogger("fazhi.sms")
 
-# Mainland mobile numbers: 11 digits starting 13–19 (the allow-list of security.md).
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-
 
 def is_valid_phone(phone: str) -> bool:
-    return bool(PHONE_RE.fullmatch(phone or ""))
-
-
-def mask_phone(phone: str) -> str:
-    """`138****5678`: phone numbers are masked in every list and log (security.md, PIPL)."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+    """A mainland mobile number by the platform's one rule (core.identity)."""
+    try:
+        validate_mobile(phone or "")
+    except InvalidInput:
+        return False
+    return True
 
 
 @runtime_checkable
