@@ -213,6 +213,16 @@ for _definition in (
         1,
         5,
     ),
+    Definition(
+        "rules.evaluation_months_before",
+        "到期前评估提前量",
+        6,
+        "徐汇区实践（徐府办发〔2012〕14号）",
+        "个月",
+        1,
+        24,
+        confirmed=False,
+    ),
     Definition("rules.filing_days", "备案期限", 30, "沪府办〔2004〕10号", DAYS, 1, confirmed=False),
     # Enforcement (§3)
     Definition(

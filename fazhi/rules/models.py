@@ -381,3 +381,32 @@ class CollectiveDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_meeting_display()} {self.meeting_date}"
+
+
+class DocumentLink(models.Model):
+    """A typed relation between two documents: the newer one revises, repeals or rests on the
+    older one. Statuses such as 已废止 and 已修订 are derived from these links, never set."""
+
+    class Kind(models.TextChoices):
+        REVISES = "revises", _("修订")
+        REPEALS = "repeals", _("废止")
+        BASED_ON = "based_on", _("依据")
+
+    source = models.ForeignKey(
+        NormativeDocument, on_delete=models.PROTECT, related_name="links_out"
+    )
+    target = models.ForeignKey(NormativeDocument, on_delete=models.PROTECT, related_name="links_in")
+    kind = models.CharField(_("关系"), max_length=20, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="link_unique"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.get_kind_display()} {self.target}"
