@@ -6,7 +6,9 @@ from the schema (valid and invalid), against the WSGI application in-process.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -15,6 +17,18 @@ from fazhi.core.roles import Role
 from fazhi.testing.factories import user_with_role
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI app is called directly (not through Django's test Client), so its end-of-request
+    signal would close the test's database connection, as it does in production between
+    requests. Django's test Client detaches the same receiver; so do we."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
