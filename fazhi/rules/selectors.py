@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date
+
+from django.db.models import Q, QuerySet
 
 from fazhi.core.tenancy import scope
-from fazhi.rules.models import NormativeDocument
+from fazhi.rules.models import DocumentLink, NormativeDocument
 
 
 def documents_for(user) -> QuerySet[NormativeDocument]:
     return scope(user, NormativeDocument.objects.select_related("department", "doc_number"))
+
+
+def report_figures(agency, year: int) -> dict[str, int]:
+    """The disclosure annual report's row 行政规范性文件 (table 二, 第二十条第（一）项):
+    本年制发件数, 本年废止件数, 现行有效件数 — from the records, never typed in.
+
+    Issued: published within the year. Repealed: repealed by a document published within the
+    year, or expired within the year. In force: published by 31 December, valid past it, and
+    not repealed or replaced by a document published by then.
+    """
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    issued = NormativeDocument.objects.filter(agency=agency, state="issued")
+    superseded_by_year_end = DocumentLink.objects.filter(
+        kind__in=["repeals", "revises"], source__state="issued", source__published_on__lte=last
+    ).values("target_id")
+    repealed_in_year = DocumentLink.objects.filter(
+        kind="repeals", source__state="issued", source__published_on__range=(first, last)
+    ).values("target_id")
+    return {
+        "issued": issued.filter(published_on__range=(first, last)).count(),
+        "repealed": issued.filter(
+            Q(pk__in=repealed_in_year) | Q(valid_until__range=(first, last))
+        ).count(),
+        "in_force": issued.filter(published_on__lte=last, valid_until__gt=last)
+        .exclude(pk__in=superseded_by_year_end)
+        .count(),
+    }
