@@ -7,10 +7,13 @@ class RulesConfig(AppConfig):
     verbose_name = "行政规范性文件"
 
     def ready(self) -> None:
+        # 示民规〔2026〕3号: the agency's 机关代字 + 规; the prefix is editable per series.
+        from fazhi.core.notify.deadlines import DeadlineSource, register_deadline_source
         from fazhi.core.numbering import SeriesKind, register_series
         from fazhi.rules import permissions  # noqa: F401 - registers the rules
+        from fazhi.rules.services import open_filings
 
-        # 示民规〔2026〕3号: the agency's 机关代字 + 规; the prefix is editable per series.
+        register_deadline_source(DeadlineSource("normative.filing", open_filings))
         register_series(
             SeriesKind("rules", "行政规范性文件", lambda agency: f"{agency.short_name}规")
         )

@@ -410,3 +410,29 @@ class DocumentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.get_kind_display()} {self.target}"
+
+
+class Filing(models.Model):
+    """Filing (备案) of an issued document with the government at the same level."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("待备案")
+        FILED = "filed", _("已报送")
+        ACCEPTED = "accepted", _("准予备案")
+        CORRECTION = "correction", _("要求纠正")
+
+    document = models.OneToOneField(
+        NormativeDocument, on_delete=models.PROTECT, related_name="filing"
+    )
+    due_on = models.DateField(_("备案期限"))
+    filed_on = models.DateField(_("报送日期"), null=True, blank=True)
+    outcome = models.CharField(
+        _("备案结果"), max_length=20, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    note = models.TextField(_("说明"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.document} · {self.get_outcome_display()}"

@@ -6,13 +6,13 @@ The state changes go through core.workflow.perform, whose guards are the gates o
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fazhi.core import audit, workflow
+from fazhi.core import agency_settings, audit, workflow
 from fazhi.core.errors import Conflict, InvalidInput, NotAllowed
 from fazhi.core.identity.validators import validate_mobile
 from fazhi.core.numbering import number_allocate
@@ -21,6 +21,7 @@ from fazhi.rules.models import (
     CollectiveDecision,
     Consultation,
     DocumentVersion,
+    Filing,
     LegalityReview,
     NormativeDocument,
     PublicComment,
@@ -415,4 +416,67 @@ def document_issue(
                 "doc_number",
             ]
         )
-        return workflow.perform(locked, "issue", actor=actor, number=locked.doc_number.text)
+        done = workflow.perform(locked, "issue", actor=actor, number=locked.doc_number.text)
+        # Filing with the government at the same level runs on its own clock from publication.
+        Filing.objects.create(document=done, due_on=filing_due_on(done))
+        return done
+
+
+def filing_due_on(document) -> date:
+    days = agency_settings.get(document.agency_id, "rules.filing_days")
+    return document.published_on + timedelta(days=days)
+
+
+def filing_record(
+    *, actor, document, outcome: str, filed_on: date | None = None, note: str = ""
+) -> Filing:
+    """Record that the document was sent for filing, and later the government's answer."""
+    if outcome not in Filing.Outcome.values or outcome == Filing.Outcome.PENDING:
+        raise InvalidInput(_("请选择备案结果。"), code="outcome_required")
+    if outcome == Filing.Outcome.CORRECTION and not note.strip():
+        raise InvalidInput(_("请写明纠正要求。"), code="note_required")
+    with transaction.atomic():
+        locked = _lock(document)
+        _require(actor, "normative.issue_document", locked)
+        _require_state(locked, State.ISSUED)
+        filing = Filing.objects.select_for_update().get(document=locked)
+        filing.filed_on = filed_on or filing.filed_on or timezone.localdate()
+        if filing.filed_on < locked.published_on or filing.filed_on > timezone.localdate():
+            raise InvalidInput(_("报送日期须在公布日期之后、今天之前。"), code="filed_on_invalid")
+        filing.outcome = outcome
+        filing.note = note.strip()
+        filing.updated_by = actor
+        filing.save()
+        _event(
+            "filing.record",
+            actor=actor,
+            document=locked,
+            outcome=outcome,
+            filed_on=filing.filed_on.isoformat(),
+        )
+    return filing
+
+
+def open_filings(today: date):
+    """Deadline source for the sweep: issued documents not yet sent for filing."""
+    from fazhi.core.notify.deadlines import DeadlineItem
+    from fazhi.core.roles import Role
+
+    pending = Filing.objects.filter(outcome=Filing.Outcome.PENDING).select_related(
+        "document__agency"
+    )
+    for filing in pending:
+        document = filing.document
+        officers = [
+            m.user
+            for m in document.agency.memberships.active()
+            .filter(role=Role.LEGAL_OFFICER)
+            .select_related("user")
+        ]
+        yield DeadlineItem(
+            document.agency,
+            officers,
+            document,
+            filing.due_on,
+            str(_("报送备案：%(title)s") % {"title": document.title}),
+        )

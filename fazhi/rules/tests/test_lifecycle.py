@@ -304,3 +304,32 @@ def test_roles(office):
         services.document_save_version(actor=office["leader"], document=document, text="改")
     services.document_save_version(actor=office["clerk"], document=document, text="第二稿")
     assert document.versions.count() == 2
+
+
+def test_filing_is_due_thirty_days_after_publication_and_recorded(office):
+    from fazhi.rules.models import Filing
+
+    document = issue(office, decided(office))
+    filing = Filing.objects.get(document=document)
+    assert filing.due_on == document.published_on + timedelta(days=30)
+    assert filing.outcome == "pending"
+    with pytest.raises(InvalidInput):
+        services.filing_record(actor=office["officer"], document=document, outcome="correction")
+    with pytest.raises(NotAllowed):
+        services.filing_record(actor=office["clerk"], document=document, outcome="filed")
+    services.filing_record(actor=office["officer"], document=document, outcome="filed")
+    assert Filing.objects.get(document=document).outcome == "filed"
+
+
+def test_the_sweep_reminds_the_legal_office_of_a_pending_filing(office):
+    from fazhi.core.notify.deadlines import deadline_sweep
+    from fazhi.core.notify.models import Notification
+    from fazhi.rules.models import Filing
+
+    document = issue(office, decided(office))
+    Filing.objects.filter(document=document).update(due_on=days_ago(1))
+    now = timezone.now()
+    deadline_sweep(now)
+    deadline_sweep(now)
+    notices = Notification.objects.filter(recipient=office["officer"], target_id=str(document.pk))
+    assert notices.count() == 1 and "报送备案" in notices.get().title
