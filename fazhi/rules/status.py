@@ -36,18 +36,30 @@ def months_before(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def evaluation_starts_on(document) -> date | None:
+def evaluation_months(agency) -> int:
+    return agency_settings.get(agency, "rules.evaluation_months_before")
+
+
+def evaluation_starts_on(document, months: int | None = None) -> date | None:
     if document.valid_until is None:
         return None
-    months = agency_settings.get(document.agency_id, "rules.evaluation_months_before")
+    if months is None:
+        months = evaluation_months(document.agency_id)
     return months_before(document.valid_until, months)
 
 
-def badge(document, today: date, *, superseding: dict[str, date] | None = None) -> Badge | None:
+def badge(
+    document,
+    today: date,
+    *,
+    superseding: dict[str, date] | None = None,
+    months: int | None = None,
+) -> Badge | None:
     """The badge of an issued document on `today`; None before publication.
 
     `superseding` maps "repeals"/"revises" to the publication date of the newer document that
-    does so (selectors pass it from the links, so a list needs no query per row).
+    does so (selectors pass it from the links, so a list needs no query per row); `months`
+    is the agency's evaluation lead time, read once for a whole list.
     """
     if document.state != "issued" or document.published_on is None:
         return None
@@ -60,7 +72,7 @@ def badge(document, today: date, *, superseding: dict[str, date] | None = None) 
         return Badge.REVISED
     if document.valid_until is not None and today > document.valid_until:
         return Badge.EXPIRED
-    starts = evaluation_starts_on(document)
+    starts = evaluation_starts_on(document, months)
     if starts is not None and today >= starts:
         return Badge.EXPIRING
     return Badge.IN_FORCE
