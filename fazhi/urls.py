@@ -16,6 +16,7 @@ urlpatterns = [
         name="workflow_action",
     ),
     path("staff/calendar/", include("fazhi.core.calendar.urls")),
+    path("staff/rules/", include("fazhi.rules.urls")),
     path("staff/notifications/", include("fazhi.core.notify.urls")),
     path("files/", include("fazhi.core.files.urls")),
     path("api/", api.urls),

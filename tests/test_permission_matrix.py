@@ -80,6 +80,21 @@ CASES = [
         data=lambda c: {"reason": "矩阵测试"},
         ok_status=(302,),
     ),
+    Case(
+        "normative documents",
+        "GET",
+        lambda c: "/staff/rules/",
+        frozenset(
+            {
+                Role.LEGAL_OFFICER,
+                Role.LEADER,
+                Role.CLERK,
+                Role.DEPARTMENT_HEAD,
+                Role.LIAISON,
+                Role.DISTRICT_OVERSEER,
+            }
+        ),
+    ),
     Case("work calendar", "GET", lambda c: "/staff/calendar/", frozenset({Role.SYSADMIN})),
     Case("audit log", "GET", lambda c: "/staff/audit/", frozenset({Role.AUDITOR})),
     Case("audit export", "GET", lambda c: "/staff/audit/export.csv", frozenset({Role.AUDITOR})),
@@ -159,8 +174,8 @@ def test_navigation_lists_only_what_the_role_may_open(world):
         Role.SYSADMIN: ["tasks", "notifications", "organisation", "accounts", "calendar"],
         Role.SECADMIN: ["tasks", "notifications", "roles"],
         Role.AUDITOR: ["tasks", "notifications", "audit"],
-        Role.DISTRICT_OVERSEER: ["tasks", "notifications", "organisation", "region"],
-        Role.CLERK: ["tasks", "notifications", "organisation"],
+        Role.DISTRICT_OVERSEER: ["tasks", "notifications", "rules", "organisation", "region"],
+        Role.CLERK: ["tasks", "notifications", "rules", "organisation"],
     }
     from fazhi.workspace.navigation import items_for
 

@@ -28,10 +28,14 @@ class EventFilterForm(StyledForm):
         label=_("结果"), required=False, choices=[("", _("全部")), *Event.Result.choices]
     )
     since = forms.DateField(
-        label=_("起始日期"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("起始日期"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("截止日期"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
     )
 
 

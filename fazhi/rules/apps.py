@@ -14,6 +14,11 @@ class RulesConfig(AppConfig):
         from fazhi.rules.services import open_filings
 
         register_deadline_source(DeadlineSource("normative.filing", open_filings))
+        from django.utils.translation import gettext_lazy as _
+
+        from fazhi.workspace.navigation import NavItem, register
+
+        register(NavItem("rules", _("规范性文件"), "rules:list", "normative.view_list", order=100))
         register_series(
             SeriesKind("rules", "行政规范性文件", lambda agency: f"{agency.short_name}规")
         )

@@ -36,3 +36,22 @@ rules.add_perm("normative.view_document", can_read)
 rules.add_perm("normative.draft_document", is_drafter | is_legal_office)
 rules.add_perm("normative.review_document", is_legal_office)
 rules.add_perm("normative.issue_document", is_legal_office)
+
+
+@rules.predicate
+def works_with_documents(user) -> bool:
+    """The roles whose work includes normative documents (outside roles do not draft)."""
+    from fazhi.core.tenancy import has_role as held
+
+    return held(
+        user,
+        Role.LEGAL_OFFICER,
+        Role.LEADER,
+        Role.CLERK,
+        Role.DEPARTMENT_HEAD,
+        Role.LIAISON,
+        Role.DISTRICT_OVERSEER,
+    )
+
+
+rules.add_perm("normative.view_list", works_with_documents)

@@ -1,0 +1,89 @@
+"""Forms of the staff pages; each maps to one service call."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fazhi.core.forms import StyledForm
+from fazhi.rules.models import CollectiveDecision, DocumentKind, LegalityReview, PublicComment
+
+DATE = {"type": "date"}
+
+
+class DocumentCreateForm(StyledForm):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    kind = forms.ChoiceField(label=_("类型"), choices=DocumentKind.choices)
+    legal_basis = forms.CharField(
+        label=_("制定依据"), widget=forms.Textarea({"rows": 2}), required=False
+    )
+    drafting_note = forms.CharField(
+        label=_("起草说明"), widget=forms.Textarea({"rows": 3}), required=False
+    )
+    market_related = forms.BooleanField(label=_("涉及市场主体生产经营"), required=False)
+    major_rights = forms.BooleanField(
+        label=_("涉及公民权利义务或切身利益"), required=False, initial=True
+    )
+    text = forms.CharField(label=_("正文"), widget=forms.Textarea({"rows": 12}))
+
+
+class VersionForm(StyledForm):
+    text = forms.CharField(label=_("正文"), widget=forms.Textarea({"rows": 12}))
+    note = forms.CharField(label=_("修改说明"), max_length=200, required=False)
+
+
+class ConsultationForm(StyledForm):
+    opens_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
+    closes_on = forms.DateField(
+        label=_("截止日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d")
+    )
+
+
+class ExemptionForm(StyledForm):
+    ground = forms.CharField(label=_("不征求意见的法定理由"), widget=forms.Textarea({"rows": 2}))
+
+
+class ResponseForm(StyledForm):
+    response = forms.ChoiceField(label=_("采纳情况"), choices=PublicComment.Response.choices)
+    reason = forms.CharField(label=_("理由"), required=False, max_length=500)
+
+
+class ReportForm(StyledForm):
+    report = forms.CharField(label=_("意见采纳情况说明"), widget=forms.Textarea({"rows": 6}))
+
+
+class ReviewForm(StyledForm):
+    authority = forms.BooleanField(label=_("制定主体合法"), required=False)
+    competence = forms.BooleanField(label=_("未超越法定权限"), required=False)
+    procedure = forms.BooleanField(label=_("制定程序合法"), required=False)
+    content = forms.BooleanField(label=_("内容合法"), required=False)
+    form = forms.BooleanField(label=_("形式规范"), required=False)
+    opinion = forms.ChoiceField(label=_("审核意见"), choices=LegalityReview.Opinion.choices)
+    report = forms.CharField(label=_("审核报告"), widget=forms.Textarea({"rows": 4}))
+    adviser_opinion = forms.CharField(
+        label=_("法律顾问意见"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+
+class DecisionForm(StyledForm):
+    meeting = forms.ChoiceField(label=_("会议"), choices=CollectiveDecision.Meeting.choices)
+    meeting_date = forms.DateField(
+        label=_("会议日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d")
+    )
+    attendees = forms.CharField(label=_("出席人员"), max_length=500)
+    adopted = forms.BooleanField(label=_("审议通过"), required=False, initial=True)
+    decision = forms.CharField(label=_("决定内容"), widget=forms.Textarea({"rows": 3}))
+
+
+class IssueForm(StyledForm):
+    published_on = forms.DateField(
+        label=_("公布日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d")
+    )
+    effective_on = forms.DateField(
+        label=_("施行日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d")
+    )
+    valid_until = forms.DateField(
+        label=_("有效期至"), widget=forms.DateInput(DATE, format="%Y-%m-%d")
+    )
+    interpretation = forms.CharField(label=_("政策解读"), widget=forms.Textarea({"rows": 4}))
+    validity_reason = forms.CharField(
+        label=_("有效期超过上限的理由"), required=False, widget=forms.Textarea({"rows": 2})
+    )

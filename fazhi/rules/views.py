@@ -1,0 +1,252 @@
+"""Staff pages of normative documents: the worklist, the document page, one POST per step."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fazhi.core import agency_settings, workflow
+from fazhi.core.decorators import staff_permission_required
+from fazhi.core.errors import DomainError
+from fazhi.core.models import Department
+from fazhi.core.roles import Role
+from fazhi.core.tenancy import access
+from fazhi.core.workflow_views import panel_context
+from fazhi.rules import forms, selectors, services
+from fazhi.rules.docx_export import render as render_docx
+from fazhi.rules.models import NormativeDocument, PublicComment
+from fazhi.rules.status import badge, superseding_dates
+
+PAGE_SIZE = 30
+
+
+@staff_permission_required("normative.view_list")
+def document_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    if state not in NormativeDocument.State.values:
+        state = ""
+    page = Paginator(selectors.worklist(request.user, state=state), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    maxima: dict[int, int] = {}
+    rows = []
+    for document in page:
+        if document.agency_id not in maxima:
+            maxima[document.agency_id] = agency_settings.get(
+                document.agency_id, "rules.legality_review_max_workdays"
+            )
+        due_on = selectors.stage_due_on(document, maxima[document.agency_id])
+        rows.append(
+            {"document": document, "due_on": due_on, "overdue": bool(due_on and due_on < today)}
+        )
+    return render(
+        request,
+        "rules/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "state": state,
+            "states": NormativeDocument.State.choices,
+            "query": f"state={state}" if state else "",
+            "can_create": _drafting_departments(request.user).exists(),
+        },
+    )
+
+
+def _drafting_departments(user):
+    return (
+        Department.objects.filter(
+            memberships__user=user,
+            memberships__revoked_at__isnull=True,
+            memberships__role__in=[Role.CLERK, Role.DEPARTMENT_HEAD],
+        )
+        .select_related("agency")
+        .distinct()
+    )
+
+
+@staff_permission_required("normative.view_list")
+@require_http_methods(["GET", "POST"])
+def document_create(request: HttpRequest) -> HttpResponse:
+    departments = list(_drafting_departments(request.user))
+    if not departments:
+        raise Http404
+    form = forms.DocumentCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            department = departments[0]
+            try:
+                document = services.document_create(
+                    actor=request.user,
+                    agency=department.agency,
+                    department=department,
+                    **form.cleaned_data,
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("文件草案已保存。"))
+                return redirect("rules:detail", document_id=document.pk)
+        status = 400
+    return render(
+        request, "rules/create.html", {"form": form, "department": departments[0]}, status=status
+    )
+
+
+@staff_permission_required("normative.view_list")
+def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = access(request.user, selectors.documents_for(request.user), document_id)
+    user = request.user
+    consultation = (
+        getattr(document, "consultation", None) if _has(document, "consultation") else None
+    )
+    comments = list(consultation.comments.all()) if consultation else []
+    context = {
+        "document": document,
+        "versions": document.versions.order_by("-number"),
+        "consultation": consultation,
+        "comments": comments,
+        "reviews": document.reviews.order_by("-started_on", "-pk"),
+        "decisions": document.decisions.order_by("-meeting_date"),
+        "filing": getattr(document, "filing", None) if _has(document, "filing") else None,
+        "badge": badge(document, timezone.localdate(), superseding=superseding_dates(document)),
+        "can_draft": user.has_perm("normative.draft_document", document),
+        "can_review": user.has_perm("normative.review_document", document),
+        "forms": {
+            "version": forms.VersionForm(initial={"text": _latest_text(document)}),
+            "consultation": forms.ConsultationForm(),
+            "exemption": forms.ExemptionForm(),
+            "response": forms.ResponseForm(),
+            "report": forms.ReportForm(
+                initial={
+                    "report": services.consultation_report_draft(consultation)
+                    if consultation
+                    else ""
+                }
+            ),
+            "review": forms.ReviewForm(),
+            "decision": forms.DecisionForm(initial={"meeting_date": timezone.localdate()}),
+            "issue": forms.IssueForm(),
+        },
+        **panel_context(document, user),
+    }
+    return render(request, "rules/detail.html", context)
+
+
+def _has(document, relation: str) -> bool:
+    try:
+        getattr(document, relation)
+    except ObjectDoesNotExist:  # the reverse one-to-one is absent
+        return False
+    return True
+
+
+def _latest_text(document) -> str:
+    version = document.versions.order_by("-number").first()
+    return version.text if version else ""
+
+
+STEPS = {
+    "version": (
+        forms.VersionForm,
+        lambda r, d, c: services.document_save_version(actor=r.user, document=d, **c),
+    ),
+    "consultation": (
+        forms.ConsultationForm,
+        lambda r, d, c: services.consultation_open(actor=r.user, document=d, **c),
+    ),
+    "exemption": (
+        forms.ExemptionForm,
+        lambda r, d, c: services.exemption_approve(actor=r.user, document=d, **c),
+    ),
+    "close": (None, lambda r, d, c: workflow.perform(d, "close_consultation", actor=r.user)),
+    "report": (
+        forms.ReportForm,
+        lambda r, d, c: services.consultation_report_publish(actor=r.user, document=d, **c),
+    ),
+    "submit": (None, lambda r, d, c: services.review_submit(actor=r.user, document=d)),
+    "review": (
+        forms.ReviewForm,
+        lambda r, d, c: services.review_record(
+            actor=r.user,
+            document=d,
+            checklist={
+                key: c[key] for key in ("authority", "competence", "procedure", "content", "form")
+            },
+            opinion=c["opinion"],
+            report=c["report"],
+            adviser_opinion=c["adviser_opinion"],
+        ),
+    ),
+    "decision": (
+        forms.DecisionForm,
+        lambda r, d, c: services.decision_record(actor=r.user, document=d, **c),
+    ),
+    "issue": (
+        forms.IssueForm,
+        lambda r, d, c: services.document_issue(actor=r.user, document=d, **c),
+    ),
+}
+
+
+@staff_permission_required("normative.view_list")
+@require_POST
+def document_step(request: HttpRequest, document_id: int, step: str) -> HttpResponse:
+    document = access(request.user, selectors.documents_for(request.user), document_id, write=True)
+    if step not in STEPS:
+        raise Http404
+    form_class, call = STEPS[step]
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            messages.error(request, f"{label}：{' '.join(errors)}" if label else " ".join(errors))
+        return redirect("rules:detail", document_id=document.pk)
+    try:
+        call(request, document, form.cleaned_data if form else {})
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect("rules:detail", document_id=document.pk)
+
+
+@staff_permission_required("normative.view_list")
+@require_POST
+def comment_respond(request: HttpRequest, document_id: int, comment_id: int) -> HttpResponse:
+    document = access(request.user, selectors.documents_for(request.user), document_id, write=True)
+    comment = PublicComment.objects.filter(pk=comment_id, consultation__document=document).first()
+    if comment is None:
+        raise Http404
+    form = forms.ResponseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择采纳情况。"))
+    else:
+        try:
+            services.comment_respond(actor=request.user, comment=comment, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已答复。"))
+    return redirect("rules:detail", document_id=document.pk)
+
+
+@staff_permission_required("normative.view_list")
+def document_docx(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = access(request.user, selectors.documents_for(request.user), document_id)
+    if document.state != NormativeDocument.State.ISSUED:
+        raise Http404
+    response = HttpResponse(
+        render_docx(document),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="normative-{document.pk}.docx"'
+    return response
