@@ -87,3 +87,16 @@ class IssueForm(StyledForm):
     validity_reason = forms.CharField(
         label=_("有效期超过上限的理由"), required=False, widget=forms.Textarea({"rows": 2})
     )
+
+
+class CommentForm(StyledForm):
+    """A citizen's comment. Name and phone are required but never shown publicly."""
+
+    article = forms.IntegerField(
+        label=_("针对条款（可不填）"), required=False, min_value=1, max_value=999
+    )
+    text = forms.CharField(label=_("意见内容"), max_length=5000, widget=forms.Textarea({"rows": 5}))
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("手机号码"), max_length=20)
+    # One-time token: a double submit makes one comment.
+    token = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)

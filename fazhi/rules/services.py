@@ -419,7 +419,23 @@ def document_issue(
         done = workflow.perform(locked, "issue", actor=actor, number=locked.doc_number.text)
         # Filing with the government at the same level runs on its own clock from publication.
         Filing.objects.create(document=done, due_on=filing_due_on(done))
+        _index_public(done)
         return done
+
+
+def _index_public(document) -> None:
+    """The published document goes into the portal's full-text search (same transaction)."""
+    from fazhi.core.search.services import index_document
+
+    version = document.versions.order_by("-number").first()
+    index_document(
+        target=document,
+        title=f"{document.title}（{document.doc_number.text}）",
+        body="\n".join(filter(None, [version.text if version else "", document.interpretation])),
+        url=f"/rules/{document.pk}/",
+        agency=document.agency,
+        is_public=True,
+    )
 
 
 def filing_due_on(document) -> date:

@@ -1,5 +1,5 @@
 """A normative document from drafting to numbered publication, clicked through as the clerk and
-the legal office (the portal side arrives with the portal pages)."""
+the legal office; then a citizen finds it on the portal and comments on an open draft."""
 
 from __future__ import annotations
 
@@ -84,3 +84,52 @@ def test_drafting_to_publication(live_demo, page):
     with page.expect_download() as download:
         page.get_by_role("link", name="下载公文（DOCX）").click()
     assert download.value.suggested_filename.endswith(".docx")
+    sign_out(page)
+
+    # A citizen finds it on the portal by a two-character word.
+    page.goto("/rules/?q=救助")
+    page.locator("#search-results a").first.click()
+    expect(page.get_by_text(f"示民规〔{today.year}〕1号")).to_be_visible()
+    expect(page.locator("#public-badge")).to_have_text("有效")
+
+
+def test_a_citizen_finds_it_and_comments_on_an_open_draft(live_demo, browser, live_server):
+    from fazhi.accounts.models import User
+    from fazhi.core.models import Department
+    from fazhi.rules import services
+    from fazhi.rules.models import PublicComment
+
+    today = timezone.localdate()
+    clerk = User.objects.get(username="clerk")
+    section = Department.objects.get(agency=live_demo, name="社会救助科")
+    draft = services.document_create(
+        actor=clerk,
+        agency=live_demo,
+        department=section,
+        title="关于特困人员供养的实施意见",
+        text="第一条 为了保障特困人员基本生活，制定本意见。",
+    )
+    services.consultation_open(
+        actor=clerk, document=draft, opens_on=today, closes_on=today + timedelta(days=20)
+    )
+
+    phone = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    page = phone.new_page()
+    page.goto("/")
+    page.get_by_role("link", name="征求意见").click()
+    page.get_by_role("link", name="关于特困人员供养的实施意见").click()
+    page.get_by_label("针对条款（可不填）").fill("1")
+    page.get_by_label("意见内容").fill("建议写明申请材料清单。")
+    page.get_by_label("姓名").fill("王小明")
+    page.get_by_label("手机号码").fill("13912345678")
+    page.get_by_role("button", name="提交意见").click()
+    expect(page.get_by_text("意见已提交，感谢您的参与。")).to_be_visible()
+    assert PublicComment.objects.filter(consultation__document=draft).count() == 1
+    assert "13912345678" not in page.content()
+    phone.close()
