@@ -10,6 +10,8 @@ DATE = {"type": "date"}
 
 
 class DocumentCreateForm(StyledForm):
+    # Only the departments where the user drafts (clerk or head); preselected when just one.
+    department = forms.ModelChoiceField(label=_("起草科室"), queryset=None, empty_label=None)
     title = forms.CharField(label=_("标题"), max_length=200)
     kind = forms.ChoiceField(label=_("类型"), choices=DocumentKind.choices)
     legal_basis = forms.CharField(
@@ -23,6 +25,14 @@ class DocumentCreateForm(StyledForm):
         label=_("涉及公民权利义务或切身利益"), required=False, initial=True
     )
     text = forms.CharField(label=_("正文"), widget=forms.Textarea({"rows": 12}))
+
+    def __init__(self, *args, departments=(), **kwargs):
+        from fazhi.core.models import Department
+
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(
+            pk__in=[d.pk for d in departments]
+        ).select_related("agency")
 
 
 class VersionForm(StyledForm):

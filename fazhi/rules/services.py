@@ -188,7 +188,7 @@ def comment_submit(
     """A citizen's comment; the same idempotency key returns the first comment, never a copy."""
     existing = PublicComment.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
-        return existing
+        return _same_consultation(existing, consultation)
     text = text.strip()
     if not text:
         raise InvalidInput(_("请填写意见内容。"), code="text_required")
@@ -214,7 +214,9 @@ def comment_submit(
                     idempotency_key=idempotency_key,
                 )
         except IntegrityError:
-            return PublicComment.objects.get(idempotency_key=idempotency_key)
+            return _same_consultation(
+                PublicComment.objects.get(idempotency_key=idempotency_key), consultation
+            )
         audit.record(
             "normative.comment.submit",
             agency=document.agency,
@@ -222,6 +224,13 @@ def comment_submit(
             actor_name="公众",
             data={"comment": comment.pk, "article": article},
         )
+    return comment
+
+
+def _same_consultation(comment: PublicComment, consultation: Consultation) -> PublicComment:
+    """A replayed token answers with the first comment, but only on the same consultation."""
+    if comment.consultation_id != consultation.pk:
+        raise InvalidInput(_("表单已失效，请刷新页面后重新提交。"), code="bad_token")
     return comment
 
 

@@ -78,17 +78,18 @@ def document_create(request: HttpRequest) -> HttpResponse:
     departments = list(_drafting_departments(request.user))
     if not departments:
         raise Http404
-    form = forms.DocumentCreateForm(request.POST or None)
+    form = forms.DocumentCreateForm(request.POST or None, departments=departments)
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            department = departments[0]
+            data = dict(form.cleaned_data)
+            department = data.pop("department")
             try:
                 document = services.document_create(
                     actor=request.user,
                     agency=department.agency,
                     department=department,
-                    **form.cleaned_data,
+                    **data,
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
@@ -97,7 +98,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
                 return redirect("rules:detail", document_id=document.pk)
         status = 400
     return render(
-        request, "rules/create.html", {"form": form, "department": departments[0]}, status=status
+        request, "rules/create.html", {"form": form, "departments": departments}, status=status
     )
 
 

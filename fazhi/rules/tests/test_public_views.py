@@ -103,3 +103,12 @@ def test_public_form_is_rate_limited(office):
     url = f"/rules/consultations/{consultation.pk}/"
     statuses = [Client().post(url, comment()).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
+
+
+def test_a_token_from_another_consultation_is_refused(office):
+    first, second = open_draft(office), open_draft(office)
+    data = comment()
+    assert Client().post(f"/rules/consultations/{first.pk}/", data).status_code == 302
+    response = Client().post(f"/rules/consultations/{second.pk}/", data)
+    assert response.status_code == 422
+    assert PublicComment.objects.filter(consultation=second).count() == 0

@@ -17,7 +17,13 @@ def test_clerk_drafts_through_the_page(office):
     assert bad.status_code == 400 and not NormativeDocument.objects.exists()
     response = client.post(
         "/staff/rules/new/",
-        {"title": "办法", "kind": "normative", "text": "第一条", "major_rights": "on"},
+        {
+            "title": "办法",
+            "kind": "normative",
+            "text": "第一条",
+            "major_rights": "on",
+            "department": office["section"].pk,
+        },
     )
     document = NormativeDocument.objects.get()
     assert response["Location"] == f"/staff/rules/{document.pk}/"
@@ -52,3 +58,14 @@ def test_worklist_query_count_is_constant(office, state):
     client = verified_client(office["officer"])
     url = f"/staff/rules/?state={state}"
     assert_constant_queries(lambda: client.get(url), lambda n: [draft(office) for _ in range(n)])
+
+
+def test_drafting_for_a_department_one_does_not_belong_to_is_refused(office):
+    from fazhi.testing.factories import DepartmentFactory
+
+    other = DepartmentFactory(agency=office["agency"])
+    response = verified_client(office["clerk"]).post(
+        "/staff/rules/new/",
+        {"title": "办法", "kind": "normative", "text": "第一条", "department": other.pk},
+    )
+    assert response.status_code == 400 and not NormativeDocument.objects.exists()
