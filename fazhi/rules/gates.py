@@ -142,3 +142,16 @@ def ready_to_issue(document) -> bool:
             or document.validity_reason.strip()
         )
     )
+
+
+def countersign_settled(document) -> bool:
+    """会签 before consultation is optional; once asked, it must be agreed before publishing
+    the draft (a department that disagrees is answered in a new round)."""
+    from fazhi.core.workflow import countersign_outcome
+
+    return countersign_outcome(document, "drafting") in (None, "agreed")
+
+
+def cleanup_all_confirmed(campaign) -> bool:
+    """Every document in the cleanup has its result confirmed by the legal office."""
+    return not campaign.items.filter(result="").exists()

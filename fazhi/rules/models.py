@@ -59,6 +59,8 @@ class NormativeDocument(WorkflowModel):
     market_related = models.BooleanField(_("涉及市场主体生产经营"), default=False)
     major_rights = models.BooleanField(_("涉及公民权利义务或切身利益"), default=True)
     planned_validity_years = models.PositiveSmallIntegerField(_("拟定有效期（年）"), default=5)
+    # 主题分类: lets a cleanup campaign select "all documents on one topic".
+    topic = models.CharField(_("主题分类"), max_length=50, blank=True)
     state = FSMField(_("状态"), default=State.DRAFTING, choices=State.choices, protected=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -83,6 +85,16 @@ class NormativeDocument(WorkflowModel):
     validity_reason = models.TextField(_("有效期超过上限的理由"), blank=True)
     interpretation = models.TextField(_("政策解读"), blank=True)
     abandon_reason = models.TextField(_("终止理由"), blank=True)
+    # Set only by the services that confirm an evaluation or publish a cleanup result, from
+    # that record: the badge reads them with the dates, nobody types a status.
+    ended_on = models.DateField(_("废止或宣布失效日期"), null=True, blank=True)
+    ended_as = models.CharField(
+        _("废止或失效"),
+        max_length=10,
+        choices=[("repealed", _("废止")), ("expired", _("宣布失效"))],
+        blank=True,
+    )
+    ended_basis = models.CharField(_("废止或失效依据"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("行政规范性文件")
@@ -108,6 +120,11 @@ class NormativeDocument(WorkflowModel):
         permission="normative.draft_document",
         conditions=[
             Guard(gates.has_text, _("请先保存正文。"), "text_required"),
+            Guard(
+                gates.countersign_settled,
+                _("相关科室会签尚未全部同意，不能公开征求意见。"),
+                "countersign_not_agreed",
+            ),
             Guard(
                 gates.consultation_period_long_enough,
                 _("征求意见期短于规定期限。"),
@@ -247,6 +264,10 @@ class DocumentVersion(models.Model):
     number = models.PositiveIntegerField(_("版本号"))
     text = models.TextField(_("正文"))
     note = models.CharField(_("修改说明"), max_length=200, blank=True)
+    # The uploaded Word file the text was extracted from, kept as the original.
+    source_file = models.ForeignKey(
+        "files.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -344,6 +365,17 @@ class LegalityReview(models.Model):
     opinion = models.CharField(_("审核意见"), max_length=10, choices=Opinion.choices, blank=True)
     report = models.TextField(_("审核报告"), blank=True)
     adviser_opinion = models.TextField(_("法律顾问意见"), blank=True)
+    # The legal office may ask the legal adviser (法律顾问) for an opinion during the review.
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    adviser_question = models.TextField(_("征求法律顾问意见的事项"), blank=True)
+    adviser_requested_at = models.DateTimeField(null=True, blank=True)
+    adviser_due_on = models.DateField(_("法律顾问意见期限"), null=True, blank=True)
+    adviser_file = models.ForeignKey(
+        "files.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    adviser_answered_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -436,3 +468,147 @@ class Filing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} · {self.get_outcome_display()}"
+
+
+class Disposition(models.TextChoices):
+    """What becomes of a document in force after evaluation or cleanup (清理结果的四类)."""
+
+    KEEP = "keep", _("保留")
+    REVISE = "revise", _("修改")
+    REPEAL = "repeal", _("废止")
+    EXPIRE = "expire", _("宣布失效")
+
+
+class Evaluation(models.Model):
+    """The department's evaluation of a document before its validity ends (到期前评估).
+
+    Requested `rules.evaluation_months_before` (6) months before `valid_until`; the proposal is
+    due at the legal office `rules.evaluation_due_months_before` (2) months before, and the
+    office confirms it `rules.evaluation_confirm_months_before` (1) month before (徐汇 practice).
+    One per document and expiry date, so the sweep that opens them can run any number of times.
+    """
+
+    document = models.ForeignKey(
+        NormativeDocument, on_delete=models.PROTECT, related_name="evaluations"
+    )
+    valid_until = models.DateField(_("评估的有效期至"))
+    requested_on = models.DateField(_("发起日期"))
+    due_on = models.DateField(_("报送期限"))
+    confirm_due_on = models.DateField(_("确认期限"))
+    proposal = models.CharField(
+        _("评估意见"), max_length=10, choices=Disposition.choices, blank=True
+    )
+    reason = models.TextField(_("理由"), blank=True)
+    new_valid_until = models.DateField(_("新的有效期至"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    escalated_on = models.DateField(_("督办日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("到期评估")
+        verbose_name_plural = _("到期评估")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "valid_until"], name="evaluation_once_per_expiry"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} · {self.valid_until}"
+
+
+class CleanupCampaign(WorkflowModel):
+    """A periodic cleanup (清理) of documents in force, opened by the legal office."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("部门提出意见")
+        PUBLISHED = "published", _("结果已公布")
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("全部现行有效文件")
+        DEPARTMENT = "department", _("按部门")
+        TOPIC = "topic", _("按主题")
+
+    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("清理名称"), max_length=200)
+    basis = models.TextField(_("清理依据和要求"), blank=True)
+    scope = models.CharField(_("清理范围"), max_length=20, choices=Scope.choices)
+    scope_department = models.ForeignKey(
+        "core.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    scope_topic = models.CharField(_("主题"), max_length=50, blank=True)
+    state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_on = models.DateField(_("发起日期"))
+    proposals_due_on = models.DateField(_("部门意见期限"))
+    published_on = models.DateField(_("结果公布日期"), null=True, blank=True)
+    result_note = models.TextField(_("清理结果说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("规范性文件清理")
+        verbose_name_plural = _("规范性文件清理")
+        ordering = ["-opened_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @transition(
+        field=state,
+        source=State.OPEN,
+        target=State.PUBLISHED,
+        permission="normative.review_document",
+        conditions=[
+            Guard(
+                gates.cleanup_all_confirmed,
+                _("尚有文件未确认清理结果。"),
+                "cleanup_unconfirmed",
+            )
+        ],
+    )
+    def publish(self, *, actor, comment="", **data):
+        """Publish the result lists (保留 / 修改 / 废止 / 宣布失效); the service applies them."""
+
+    workflow = Workflow(actions=[Action("publish", _("公布清理结果"))])
+
+
+class CleanupItem(models.Model):
+    """One document in a cleanup: the department's proposal and the legal office's result."""
+
+    campaign = models.ForeignKey(CleanupCampaign, on_delete=models.PROTECT, related_name="items")
+    document = models.ForeignKey(
+        NormativeDocument, on_delete=models.PROTECT, related_name="cleanup_items"
+    )
+    proposal = models.CharField(
+        _("部门意见"), max_length=10, choices=Disposition.choices, blank=True
+    )
+    proposal_reason = models.TextField(_("理由"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(_("清理结果"), max_length=10, choices=Disposition.choices, blank=True)
+    result_note = models.TextField(_("说明"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("清理文件")
+        verbose_name_plural = _("清理文件")
+        ordering = ["campaign", "document__published_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "document"], name="cleanup_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.document}"

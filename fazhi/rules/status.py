@@ -63,6 +63,10 @@ def badge(
     """
     if document.state != "issued" or document.published_on is None:
         return None
+    ended_on = getattr(document, "ended_on", None)
+    if ended_on is not None and ended_on <= today:
+        # Set from a confirmed evaluation or a published cleanup result, with its basis.
+        return Badge.REPEALED if document.ended_as == "repealed" else Badge.EXPIRED
     superseding = superseding or {}
     repealed_on = superseding.get("repeals")
     if repealed_on is not None and repealed_on <= today:
