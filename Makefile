@@ -26,6 +26,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 run: $(STAMP)
+	@scripts/system-deps.sh --runtime
 	@mkdir -p var
 	$(BIN)/fazhi migrate --noinput
 	$(BIN)/fazhi calendar import

@@ -147,8 +147,16 @@ def bench_search() -> None:
     run(None)
 
 
+def bench_rules() -> None:
+    """Library search and staff worklist with 1,000 and 10,000 normative documents."""
+    from bench.rules_bench import bench_rules as run
+
+    run(None)
+
+
 BENCHMARKS = {
     "search": bench_search,
+    "rules": bench_rules,
     "calendar_add_workdays": bench_calendar_add_workdays,
     "audit_append": bench_audit_append,
     "audit_verify": bench_audit_verify,

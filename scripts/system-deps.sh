@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# What the browser tests need from Debian: Chromium, and CJK fonts (without them Chinese
-# renders as empty boxes in screenshots and PDFs). Installed only when missing.
+# What Fazhi needs from Debian: Chromium for the browser tests, CJK fonts (without them Chinese
+# renders as empty boxes in screenshots and PDFs) and Pango for WeasyPrint's PDF exports.
+# Installed only when missing.
 set -euo pipefail
+# `--runtime` (make run): what the server needs, without the browser the tests drive.
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+[ "${1:-}" = "--runtime" ] || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v fc-list >/dev/null || missing+=(fontconfig)
+# Read whole outputs before grepping: `cmd | grep -q` can end in SIGPIPE under pipefail.
+fonts=$(fc-list 2>/dev/null || true)
+grep -qi "Noto Sans CJK" <<<"$fonts" || missing+=(fonts-noto-cjk)
+# WeasyPrint (the PDF exports) loads Pango through cffi at run time (its docs, Debian ≥ 11).
+libs=$(PATH="$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null || true)
+grep -q "libpango-1.0.so.0" <<<"$libs" || missing+=(libpango-1.0-0)
+grep -q "libpangoft2-1.0.so.0" <<<"$libs" || missing+=(libpangoft2-1.0-0)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing Debian packages: ${missing[*]}"
 if command -v apt-get >/dev/null; then

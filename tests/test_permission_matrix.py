@@ -20,6 +20,17 @@ pytestmark = pytest.mark.django_db
 ALL = frozenset(Role)
 BUSINESS = ALL - {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
 TOUCHED = ["accounts.User", "core.Membership"]
+# The roles whose work includes normative documents (permission normative.view_list).
+DOCUMENT_ROLES = frozenset(
+    {
+        Role.LEGAL_OFFICER,
+        Role.LEADER,
+        Role.CLERK,
+        Role.DEPARTMENT_HEAD,
+        Role.LIAISON,
+        Role.DISTRICT_OVERSEER,
+    }
+)
 
 CASES = [
     Case("workspace", "GET", lambda c: "/staff/", ALL),
@@ -84,16 +95,18 @@ CASES = [
         "normative documents",
         "GET",
         lambda c: "/staff/rules/",
-        frozenset(
-            {
-                Role.LEGAL_OFFICER,
-                Role.LEADER,
-                Role.CLERK,
-                Role.DEPARTMENT_HEAD,
-                Role.LIAISON,
-                Role.DISTRICT_OVERSEER,
-            }
-        ),
+        DOCUMENT_ROLES,
+    ),
+    Case("expiry evaluations", "GET", lambda c: "/staff/rules/evaluations/", DOCUMENT_ROLES),
+    Case("cleanup reviews", "GET", lambda c: "/staff/rules/cleanups/", DOCUMENT_ROLES),
+    Case(
+        "new cleanup review",
+        "GET",
+        lambda c: "/staff/rules/cleanups/new/",
+        frozenset({Role.LEGAL_OFFICER}),
+    ),
+    Case(
+        "documents in force (XLSX)", "GET", lambda c: "/staff/rules/in-force.xlsx", DOCUMENT_ROLES
     ),
     Case("work calendar", "GET", lambda c: "/staff/calendar/", frozenset({Role.SYSADMIN})),
     Case("audit log", "GET", lambda c: "/staff/audit/", frozenset({Role.AUDITOR})),

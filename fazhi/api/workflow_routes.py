@@ -18,7 +18,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from fazhi.core import workflow
-from fazhi.core.errors import InvalidInput
+from fazhi.core.errors import InvalidInput, NotAllowed
 from fazhi.core.tenancy import access
 
 
@@ -94,16 +94,25 @@ def register_workflow_routes(
     queryset: Callable[[Any], QuerySet],
     fields: Callable[[Any], dict[str, Any]] = lambda record: {},
     resolve_data: Callable[[Any, Any, dict], dict] | None = None,
+    read_permission: str | None = None,
 ) -> None:
     """Add the detail and action endpoints for `collection` to `router`.
 
     `queryset(user)` is the app's selector of what the user may see; `fields(record)` the
-    record's own data; `resolve_data(record, user, data)` turns ids in the body into objects.
+    record's own data; `resolve_data(record, user, data)` turns ids in the body into objects;
+    `read_permission` the object permission that opens a record of the user's own agency
+    (refused with 403, as on the pages, where the queryset would answer 404).
     """
+
+    def _open(request, record_id: str, *, write: bool = False):
+        record = access(request.user, queryset(request.user), record_id, write=write)
+        if read_permission and not request.user.has_perm(read_permission, record):
+            raise NotAllowed("无权查看此记录。", code="forbidden")
+        return record
 
     @router.get(f"/{collection}/{{record_id}}", response=RecordOut, url_name=f"{collection}_detail")
     def detail(request, record_id: str):
-        record = access(request.user, queryset(request.user), record_id)
+        record = _open(request, record_id)
         return record_out(record, request.user, fields(record))
 
     @router.post(
@@ -112,7 +121,7 @@ def register_workflow_routes(
         url_name=f"{collection}_action",
     )
     def act(request, record_id: str, action: str, body: ActionIn):
-        record = access(request.user, queryset(request.user), record_id, write=True)
+        record = _open(request, record_id, write=True)
         data = dict(body.data)
         if resolve_data is not None:
             data = resolve_data(record, request.user, data)

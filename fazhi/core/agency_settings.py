@@ -157,6 +157,32 @@ for _definition in (
         "disclosure.free_items_per_month", "每月免费申请件数", 10, "国办函〔2020〕109号", "件", 0
     ),
     Definition("disclosure.free_pages", "免费页数", 30, "国办函〔2020〕109号", "页", 0),
+    Definition(
+        "disclosure.supplement_period_workdays",
+        "申请人补正期限",
+        15,
+        f"本系统默认（{OGI}第三十条“合理的补正期限”）",
+        WD,
+        1,
+        60,
+    ),
+    Definition(
+        "disclosure.fee_payment_workdays",
+        "缴纳信息处理费期限",
+        20,
+        "国办函〔2020〕109号（据四川省财政厅2021年1月通知转述）",
+        WD,
+        1,
+        60,
+        confirmed=False,
+    ),
+    Definition(
+        "disclosure.fee_pauses_clock",
+        "缴费期间不计入答复期限",
+        True,
+        "本系统默认（国办函〔2020〕109号原文未核实）",
+        confirmed=False,
+    ),
     # Normative documents (§2)
     Definition(
         "rules.consultation_min_workdays",

@@ -75,8 +75,11 @@ def number_allocate(
     key: str,
     year: int | None = None,
     target: models.Model | None = None,
+    actor_name: str = "",
 ) -> IssuedNumber:
-    """Issue the next number of the series. Caller's transaction holds the series lock."""
+    """Issue the next number of the series. Caller's transaction holds the series lock.
+
+    `actor` is None for a public submission; `actor_name` then says who drew it."""
     year = year or timezone.localdate().year
     with transaction.atomic():
         series = _series_for_update(agency, key, year)
@@ -93,6 +96,7 @@ def number_allocate(
         audit.record(
             "number.issue",
             actor=actor,
+            actor_name=actor_name,
             agency=agency,
             target=target,
             data={"series": key, "year": year, "value": value, "text": issued.text},

@@ -10,10 +10,23 @@ class RulesConfig(AppConfig):
         # 示民规〔2026〕3号: the agency's 机关代字 + 规; the prefix is editable per series.
         from fazhi.core.notify.deadlines import DeadlineSource, register_deadline_source
         from fazhi.core.numbering import SeriesKind, register_series
-        from fazhi.rules import permissions  # noqa: F401 - registers the rules
+        from fazhi.rules import drafting, permissions  # noqa: F401 - registers the rules
+
+        drafting.ready()  # adviser access, draft and opinion file uses, 会签/adviser 待办
         from fazhi.rules.services import open_filings
 
         register_deadline_source(DeadlineSource("normative.filing", open_filings))
+        # After issuance: evaluation before expiry and cleanup proposals (sweep, clocks, 待办).
+        from fazhi.core.notify.sweeps import register_sweep
+        from fazhi.rules.aftercare_selectors import aftercare_tasks
+        from fazhi.rules.services.cleanup import open_cleanup_proposals
+        from fazhi.rules.services.evaluation import evaluation_sweep, open_evaluations
+        from fazhi.workspace.tasks import provider
+
+        register_sweep("normative.evaluations", evaluation_sweep)
+        register_deadline_source(DeadlineSource("normative.evaluations", open_evaluations))
+        register_deadline_source(DeadlineSource("normative.cleanup", open_cleanup_proposals))
+        provider(aftercare_tasks)
         from django.utils.translation import gettext_lazy as _
 
         from fazhi.workspace.navigation import NavItem, register

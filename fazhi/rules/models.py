@@ -99,7 +99,11 @@ class NormativeDocument(WorkflowModel):
     class Meta:
         verbose_name = _("行政规范性文件")
         verbose_name_plural = _("行政规范性文件")
-        indexes = [models.Index(fields=["agency", "state"])]
+        indexes = [
+            models.Index(fields=["agency", "state"]),
+            # The worklist's order (newest first): without it the page sorts every row.
+            models.Index(fields=["agency", "-created_at", "-id"], name="document_worklist_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(state="issued")
@@ -479,7 +483,7 @@ class Disposition(models.TextChoices):
     EXPIRE = "expire", _("宣布失效")
 
 
-class Evaluation(models.Model):
+class ExpiryEvaluation(models.Model):
     """The department's evaluation of a document before its validity ends (到期前评估).
 
     Requested `rules.evaluation_months_before` (6) months before `valid_until`; the proposal is
@@ -524,7 +528,7 @@ class Evaluation(models.Model):
         return f"{self.document} · {self.valid_until}"
 
 
-class CleanupCampaign(WorkflowModel):
+class CleanupReview(WorkflowModel):
     """A periodic cleanup (清理) of documents in force, opened by the legal office."""
 
     class State(models.TextChoices):
@@ -583,7 +587,7 @@ class CleanupCampaign(WorkflowModel):
 class CleanupItem(models.Model):
     """One document in a cleanup: the department's proposal and the legal office's result."""
 
-    campaign = models.ForeignKey(CleanupCampaign, on_delete=models.PROTECT, related_name="items")
+    campaign = models.ForeignKey(CleanupReview, on_delete=models.PROTECT, related_name="items")
     document = models.ForeignKey(
         NormativeDocument, on_delete=models.PROTECT, related_name="cleanup_items"
     )

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "fazhi.core.search",
     "fazhi.api",
     "fazhi.rules",
+    "fazhi.disclosure",
     "fazhi.accounts",
     "fazhi.workspace",
     "fazhi.portal",

@@ -42,8 +42,10 @@ class IssuedNumber(models.Model):
     text = models.CharField(_("文号"), max_length=100)
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
+    # Empty for numbers drawn by a public submission (e.g. a disclosure request's tracking
+    # number on the portal): the audit event names who drew it instead.
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     issued_at = models.DateTimeField(_("编号时间"), auto_now_add=True)
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)

@@ -19,4 +19,14 @@ def _fields(document) -> dict:
     }
 
 
-register_workflow_routes(router, collection="documents", queryset=documents_for, fields=_fields)
+register_workflow_routes(
+    router,
+    collection="documents",
+    queryset=documents_for,
+    fields=_fields,
+    read_permission="normative.open_document",
+)
+
+# Modules that add their routes to `router` (staff actions); `public.public_router` is mounted
+# at /api/public/rules/ by fazhi.api.api.
+from fazhi.rules.api import aftercare, documents, drafting, public  # noqa: E402, F401

@@ -328,10 +328,15 @@ def review_record(
         _require(actor, "normative.review_document", locked)
         _require_state(locked, State.REVIEW)
         review = gates.latest_review(locked)
+        if review is None:  # moved to review by a bare transition, never through review_submit
+            raise Conflict(_("尚未受理合法性审核，请先提请审核。"), code="review_missing")
         review.checklist = {key: bool(value) for key, value in checklist.items()}
         review.opinion = opinion
         review.report = report.strip()
-        review.adviser_opinion = adviser_opinion.strip()
+        # An opinion the adviser gave through a request stays as given; the office types one
+        # in only when it was obtained outside the system.
+        if review.adviser_answered_at is None and adviser_opinion.strip():
+            review.adviser_opinion = adviser_opinion.strip()
         review.reviewer = actor
         review.decided_on = decided_on or timezone.localdate()
         review.save()
@@ -505,3 +510,13 @@ def open_filings(today: date):
             filing.due_on,
             str(_("报送备案：%(title)s") % {"title": document.title}),
         )
+
+
+# The drafting and review extras live in their own module; importable from here too.
+from fazhi.rules.services.drafting import (  # noqa: E402, F401
+    document_countersign_open,
+    document_countersign_opine,
+    document_upload_version,
+    review_adviser_answer,
+    review_adviser_request,
+)

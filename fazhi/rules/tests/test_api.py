@@ -41,7 +41,8 @@ def test_a_bare_issue_transition_cannot_publish(office):
     response = as_user(office["officer"]).post(
         f"/api/rules/documents/{document.pk}/actions/issue", {}, content_type="application/json"
     )
-    assert response.status_code == 409 and response.json()["code"] == "number_required"
+    # The action's name reaches document_issue (which numbers); an empty body publishes nothing.
+    assert response.status_code == 422 and response.json()["code"] == "invalid_input"
     assert NormativeDocument.objects.get(pk=document.pk).state == "decided"
 
 
@@ -52,3 +53,16 @@ def test_other_agency_sees_nothing(office):
     document = draft(office)
     outsider = user_with_role(Role.LEGAL_OFFICER)
     assert as_user(outsider).get(f"/api/rules/documents/{document.pk}").status_code == 404
+
+
+def test_outside_roles_of_the_agency_read_no_documents(office):
+    # Given a draft, and people of the same agency whose work is not normative documents.
+    from fazhi.core.roles import Role
+    from fazhi.testing.factories import user_with_role
+
+    document = draft(office)
+    for role in (Role.LEGAL_ADVISER, Role.SUPERVISOR, Role.INSPECTOR):
+        outsider = user_with_role(role, agency=office["agency"])
+        # Then the record is refused, as on the document page.
+        response = as_user(outsider).get(f"/api/rules/documents/{document.pk}")
+        assert response.status_code == 403 and response.json()["code"] == "forbidden"

@@ -112,3 +112,135 @@ def test_a_token_from_another_consultation_is_refused(office):
     response = Client().post(f"/rules/consultations/{second.pk}/", data)
     assert response.status_code == 422
     assert PublicComment.objects.filter(consultation=second).count() == 0
+
+
+# --- Families, public stages, adoption reports --------------------------------------------------
+
+
+def family_of(page: str) -> dict[str, list[str]]:
+    """{group key: [titles]} of a document page's family section."""
+    import re
+
+    groups = {}
+    for key, block in re.findall(r'data-family="([a-z_]+)">(.*?)</ul>', page, re.S):
+        groups[key] = re.findall(r'<a href="/rules/\d+/">([^<]+)</a>', block)
+    return groups
+
+
+def test_a_document_shows_its_whole_published_family_with_badges(office):
+    from fazhi.rules.services.links import link_add
+    from fazhi.rules.tests.test_portal_filters import publish
+
+    old = publish(office, "低保审核确认办法（2019年）")
+    basis = publish(office, "低保对象认定暂行办法", kind="interim")
+    newer = publish(office, "低保审核确认办法（2026年）", revises=[old], based_on=[basis])
+    # Given a draft that will repeal the old one: not public, so not in its family.
+    draft = services.document_create(
+        actor=office["clerk"],
+        agency=office["agency"],
+        department=office["section"],
+        title="废止低保审核确认办法的决定（草案）",
+        text="第一条",
+    )
+    link_add(actor=office["clerk"], source=draft, target=old, kind="repeals")
+
+    old_page = Client().get(f"/rules/{old.pk}/").content.decode()
+    assert family_of(old_page) == {"revised_by": ["低保审核确认办法（2026年）"]}
+    assert 'id="public-badge" data-status="revised">已修订' in old_page
+    assert "草案" not in old_page
+    assert newer.doc_number.text in old_page
+
+    newer_page = Client().get(f"/rules/{newer.pk}/").content.decode()
+    assert family_of(newer_page) == {
+        "revises": ["低保审核确认办法（2019年）"],
+        "based_on": ["低保对象认定暂行办法"],
+    }
+    assert 'data-status="revised">已修订' in newer_page
+    assert 'data-status="in_force">有效' in newer_page
+    basis_page = Client().get(f"/rules/{basis.pk}/").content.decode()
+    assert family_of(basis_page) == {"basis_for": ["低保审核确认办法（2026年）"]}
+
+
+def stages_of(page: str) -> dict[str, str]:
+    import re
+
+    return {
+        key: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()
+        for key, body in re.findall(r'data-stage="([a-z_]+)">(.*?)</li>', page, re.S)
+    }
+
+
+def test_the_public_stages_carry_their_dates_and_the_adoption_report(office):
+    from fazhi.rules.models import NormativeDocument
+    from fazhi.rules.tests.test_lifecycle import decided, issue
+
+    today = timezone.localdate()
+    document = issue(office, decided(office))
+    consultation = Consultation.objects.get(document=document)
+    services.filing_record(actor=office["officer"], document=document, outcome="accepted")
+    stages = stages_of(Client().get(f"/rules/{document.pk}/").content.decode())
+
+    def day(value):
+        return f"{value.year}年{value.month}月{value.day}日"
+
+    assert list(stages) == [
+        "consultation",
+        "review",
+        "decision",
+        "published",
+        "effective",
+        "valid_until",
+        "filing",
+    ]
+    assert stages["consultation"].startswith(
+        f"公开征求意见 {day(consultation.opens_on)} — {day(consultation.closes_on)}"
+    )
+    assert stages["consultation"].endswith("意见采纳情况说明")
+    assert stages["review"] == f"合法性审核通过 {day(today)}"
+    assert stages["decision"] == f"集体讨论决定 {day(today)} 局长办公会"
+    assert stages["published"] == f"公布 {day(document.published_on)} {document.doc_number.text}"
+    assert stages["effective"] == f"施行 {day(document.effective_on)}"
+    assert stages["valid_until"] == f"有效期至 {day(document.valid_until)}"
+    assert stages["filing"] == f"报送备案 {day(today)} 准予备案"
+
+    # Given the document was repealed after its evaluation (that service sets these fields).
+    NormativeDocument.objects.filter(pk=document.pk).update(
+        ended_on=today, ended_as="repealed", ended_basis="到期评估结论（示民规评〔2026〕1号）"
+    )
+    page = Client().get(f"/rules/{document.pk}/").content.decode()
+    assert stages_of(page)["ended"] == f"废止 {day(today)} 到期评估结论（示民规评〔2026〕1号）"
+    assert 'id="public-badge" data-status="repealed">已废止' in page
+
+
+def test_a_filing_the_government_asks_to_correct_is_not_shown(office):
+    from fazhi.rules.tests.test_lifecycle import decided, issue
+
+    document = issue(office, decided(office))
+    services.filing_record(
+        actor=office["officer"], document=document, outcome="correction", note="第三条超越权限。"
+    )
+    page = Client().get(f"/rules/{document.pk}/").content.decode()
+    assert "filing" not in stages_of(page) and "超越权限" not in page
+
+
+def test_adoption_reports_are_listed_without_personal_data(office):
+    from fazhi.rules.tests.test_lifecycle import consulted
+
+    document = consulted(office)
+    page = Client().get("/rules/consultations/").content.decode()
+    assert document.title in page
+    assert "收到意见 1 条，采纳 1 条，部分采纳 0 条，不予采纳 0 条" in page
+    assert "张三" not in page and "13812345678" not in page and "138****5678" not in page
+
+
+def test_the_consultations_page_query_count_does_not_grow(office):
+    from fazhi.rules.tests.test_lifecycle import consulted
+    from fazhi.testing.queries import assert_constant_queries
+
+    def grow(n):
+        for _ in range(n):
+            consulted(office)
+            open_draft(office)
+
+    client = Client()
+    assert_constant_queries(lambda: client.get("/rules/consultations/"), grow, extra_rows=2)

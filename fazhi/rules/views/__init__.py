@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,11 +16,18 @@ from fazhi.core.errors import DomainError
 from fazhi.core.models import Department
 from fazhi.core.roles import Role
 from fazhi.core.tenancy import access
-from fazhi.core.workflow_views import panel_context
 from fazhi.rules import forms, selectors, services
 from fazhi.rules.docx_export import render as render_docx
 from fazhi.rules.models import NormativeDocument, PublicComment
-from fazhi.rules.status import badge, superseding_dates
+from fazhi.rules.views.drafting import (  # noqa: F401 - routed as views.<name> in urls.py
+    adviser_answer,
+    adviser_request,
+    countersign_open,
+    countersign_opine,
+    version_compare,
+    version_upload,
+)
+from fazhi.rules.views.page import invalid_form, open_document, refused, render_detail, signed_in
 
 PAGE_SIZE = 30
 
@@ -102,57 +108,9 @@ def document_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_permission_required("normative.view_list")
+@signed_in
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
-    document = access(request.user, selectors.documents_for(request.user), document_id)
-    user = request.user
-    consultation = (
-        getattr(document, "consultation", None) if _has(document, "consultation") else None
-    )
-    comments = list(consultation.comments.all()) if consultation else []
-    context = {
-        "document": document,
-        "versions": document.versions.order_by("-number"),
-        "consultation": consultation,
-        "comments": comments,
-        "reviews": document.reviews.order_by("-started_on", "-pk"),
-        "decisions": document.decisions.order_by("-meeting_date"),
-        "filing": getattr(document, "filing", None) if _has(document, "filing") else None,
-        "badge": badge(document, timezone.localdate(), superseding=superseding_dates(document)),
-        "can_draft": user.has_perm("normative.draft_document", document),
-        "can_review": user.has_perm("normative.review_document", document),
-        "forms": {
-            "version": forms.VersionForm(initial={"text": _latest_text(document)}),
-            "consultation": forms.ConsultationForm(),
-            "exemption": forms.ExemptionForm(),
-            "response": forms.ResponseForm(),
-            "report": forms.ReportForm(
-                initial={
-                    "report": services.consultation_report_draft(consultation)
-                    if consultation
-                    else ""
-                }
-            ),
-            "review": forms.ReviewForm(),
-            "decision": forms.DecisionForm(initial={"meeting_date": timezone.localdate()}),
-            "issue": forms.IssueForm(),
-        },
-        **panel_context(document, user),
-    }
-    return render(request, "rules/detail.html", context)
-
-
-def _has(document, relation: str) -> bool:
-    try:
-        getattr(document, relation)
-    except ObjectDoesNotExist:  # the reverse one-to-one is absent
-        return False
-    return True
-
-
-def _latest_text(document) -> str:
-    version = document.versions.order_by("-number").first()
-    return version.text if version else ""
+    return render_detail(request, open_document(request, document_id))
 
 
 STEPS = {
@@ -207,16 +165,12 @@ def document_step(request: HttpRequest, document_id: int, step: str) -> HttpResp
     form_class, call = STEPS[step]
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            messages.error(request, f"{label}：{' '.join(errors)}" if label else " ".join(errors))
-        return redirect("rules:detail", document_id=document.pk)
+        return invalid_form(request, document, form)
     try:
         call(request, document, form.cleaned_data if form else {})
     except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("已办理。"))
+        return refused(request, document, exc)
+    messages.success(request, _("已办理。"))
     return redirect("rules:detail", document_id=document.pk)
 
 
@@ -229,14 +183,12 @@ def comment_respond(request: HttpRequest, document_id: int, comment_id: int) -> 
         raise Http404
     form = forms.ResponseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请选择采纳情况。"))
-    else:
-        try:
-            services.comment_respond(actor=request.user, comment=comment, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("已答复。"))
+        return invalid_form(request, document, form)
+    try:
+        services.comment_respond(actor=request.user, comment=comment, **form.cleaned_data)
+    except DomainError as exc:
+        return refused(request, document, exc)
+    messages.success(request, _("已答复。"))
     return redirect("rules:detail", document_id=document.pk)
 
 

@@ -14,6 +14,10 @@ class Command(BaseCommand):
         password = settings.FAZHI_DEMO_PASSWORD
         agency, created = build_demo(password=password)
         self.stdout.write(f"演示机关：{agency.name}（新建用户 {len(created)} 个）")
+        from fazhi.rules.demo import build_rules_demo  # a year of normative documents
+
+        documents = build_rules_demo(agency)
+        self.stdout.write(f"行政规范性文件：新建演示文件 {len(documents)} 件")
         if not options["quiet_accounts"]:
             self.stdout.write(f"演示账号（密码均为 {password}）：")
             for spec in DEMO_USERS:

@@ -234,8 +234,8 @@ def test_each_run_is_one_audit_event(registries):
     }
 
 
-def test_the_core_jobs_are_registered():
-    assert list(registered_sweeps()) == ["deadlines", "deliveries"]
+def test_the_core_jobs_are_registered_first():
+    assert list(registered_sweeps())[:2] == ["deadlines", "deliveries"]
 
 
 def test_the_command_runs_the_jobs_and_is_safe_twice(registries, capsys, agency, clerk, case):

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class DisclosureConfig(AppConfig):
+    name = "fazhi.disclosure"
+    label = "disclosure"
+    verbose_name = "政府信息公开"
+
+    def ready(self) -> None:
+        from fazhi.core.notify.deadlines import DeadlineSource, register_deadline_source
+        from fazhi.core.notify.sweeps import register_sweep
+        from fazhi.core.numbering import SeriesKind, register_series
+        from fazhi.disclosure import permissions  # noqa: F401 - registers the rules
+        from fazhi.disclosure.services import SERIES, lapse_sweep, open_requests
+
+        # 示民依申〔2026〕15号: the agency's 机关代字 + 依申; the prefix is editable per series.
+        register_series(
+            SeriesKind(SERIES, "政府信息公开申请编号", lambda agency: f"{agency.short_name}依申")
+        )
+        register_sweep("disclosure.lapses", lapse_sweep)
+        register_deadline_source(DeadlineSource("disclosure.requests", open_requests))

@@ -1,0 +1,43 @@
+"""Who may do what with a disclosure request (object-level `rules` predicates).
+
+There is no role for the disclosure office (政府信息公开工作机构) yet. Until there is, the legal
+office (办公室（法制办）), which in a district bureau is the office that handles disclosure,
+registers and handles requests, and the agency's leaders stand in for the office head who must
+approve an extension (OGI Art. 33 ¶2). Applicants' personal data makes the record readable only
+to those roles and to district oversight, not to every member of the agency.
+"""
+
+import rules
+
+from fazhi.core.roles import Role
+from fazhi.core.tenancy import has_role, readable_agency_ids
+
+
+@rules.predicate
+def is_disclosure_office(user, request) -> bool:
+    return request is not None and has_role(user, Role.LEGAL_OFFICER, agency_id=request.agency_id)
+
+
+@rules.predicate
+def is_office_head(user, request) -> bool:
+    return request is not None and has_role(user, Role.LEADER, agency_id=request.agency_id)
+
+
+@rules.predicate
+def can_read(user, request) -> bool:
+    if request is None or request.agency_id not in readable_agency_ids(user):
+        return False
+    return has_role(user, Role.LEGAL_OFFICER, Role.LEADER, agency_id=request.agency_id) or (
+        has_role(user, Role.DISTRICT_OVERSEER)
+    )
+
+
+@rules.predicate
+def works_with_requests(user) -> bool:
+    return has_role(user, Role.LEGAL_OFFICER, Role.LEADER, Role.DISTRICT_OVERSEER)
+
+
+rules.add_perm("disclosure.view_request", can_read)
+rules.add_perm("disclosure.handle_request", is_disclosure_office)
+rules.add_perm("disclosure.approve_extension", is_office_head)
+rules.add_perm("disclosure.view_list", works_with_requests)

@@ -1,0 +1,198 @@
+"""Reads of disclosure requests: the clock's facts, the status lookup and table 三."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from fazhi.core.tenancy import scope
+from fazhi.disclosure import clock
+from fazhi.disclosure.choices import ApplicantKind, ConsultationKind
+from fazhi.disclosure.models import DisclosureRequest
+from fazhi.disclosure.outcomes import GROUPS, Outcome
+
+
+def requests_for(user) -> QuerySet[DisclosureRequest]:
+    """The requests of the agencies the user may read (the role check is the permission's)."""
+    return scope(user, DisclosureRequest.objects.all())
+
+
+def _one(request, name):
+    try:
+        return getattr(request, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+# --- The clock --------------------------------------------------------------------------------
+
+
+def facts_for(request: DisclosureRequest) -> clock.Facts:
+    """The request's clock records as values for clock.due_date()."""
+    correction = _one(request, "correction")
+    fee = _one(request, "fee")
+    extension = _one(request, "extension")
+    kinds = dict(ConsultationKind.choices)
+    return clock.Facts(
+        received_on=request.received_on,
+        correction=clock.Correction(
+            correction.notice_on, correction.supplement_due_on, correction.supplemented_on
+        )
+        if correction is not None
+        else None,
+        consultations=tuple(
+            clock.Pause(str(kinds[c.kind]), c.sent_on, c.due_on, c.answered_on)
+            for c in request.consultations.all()
+        ),
+        fee=clock.Pause(str(_("收费通知至缴费")), fee.notice_on, fee.payment_due_on, fee.paid_on)
+        if fee is not None
+        else None,
+        extension=clock.Extension(extension.days, extension.approved_on, str(extension.approved_by))
+        if extension is not None
+        else None,
+    )
+
+
+def due_explained(request: DisclosureRequest) -> clock.DueDate:
+    """The request's deadline with its explanation, as the request page and the API show it."""
+    return clock.due_date(facts_for(request), clock.Rules.for_agency(request.agency_id))
+
+
+# --- The applicant's status check -------------------------------------------------------------
+
+
+def request_by_tracking(tracking_number: str, phone: str) -> DisclosureRequest | None:
+    """The request with this tracking number whose contact phone is `phone`, else None.
+
+    Both must match, and a wrong phone answers exactly like an unknown number, so the lookup
+    tells nothing about which numbers exist.
+    """
+    number = (tracking_number or "").strip()[:60]
+    if not number or not (phone or "").strip():
+        return None
+    for candidate in DisclosureRequest.objects.filter(tracking_number=number).select_related(
+        "agency"
+    ):
+        if candidate.phone.matches(phone):
+            return candidate
+    return None
+
+
+# --- Table 三 of the annual report ------------------------------------------------------------
+
+# 国办公开办函〔2021〕30号, table 三: the header note, the columns and the rows, verbatim.
+TABLE_THREE_NOTE = _("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）")
+APPLICANT_HEADER = _("申请人情况")
+ORGANISATION_HEADER = _("法人或其他组织")
+TOTAL = _("总计")
+# The 7 numeric columns: 自然人, the five organisation kinds, 总计.
+COLUMNS: tuple[str, ...] = (*ApplicantKind.values, "total")
+COLUMN_LABELS = (*ApplicantKind.labels, TOTAL)
+NEW = _("一、本年新收政府信息公开申请数量")
+CARRIED_IN = _("二、上年结转政府信息公开申请数量")
+RESULTS = _("三、本年度办理结果")
+RESULTS_TOTAL = _("（七）总计")
+CARRIED_OUT = _("四、结转下年度继续办理")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    key: str
+    label: str
+    # 0: 一、二、三、四; 1: （一）…（七）; 2: the numbered sub-rows.
+    level: int
+    # One number per column of COLUMNS; None for a heading without numbers of its own.
+    values: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class TableThree:
+    year: int
+    rows: tuple[TableRow, ...]
+    columns: tuple[str, ...] = COLUMNS
+
+    def row(self, key: str) -> TableRow:
+        return next(r for r in self.rows if r.key == key)
+
+    def value(self, key: str, column: str) -> int:
+        return self.row(key).values[self.columns.index(column)]
+
+    def identity_breaks(self) -> list[str]:
+        """The columns where 一 + 二 ≠ 三(七)总计 + 四 (empty when the table is consistent)."""
+        new, carried, total, out = (
+            self.row(k).values for k in ("new", "carried_in", "total", "carried_out")
+        )
+        return [
+            column
+            for i, column in enumerate(self.columns)
+            if new[i] + carried[i] != total[i] + out[i]
+        ]
+
+
+def _with_total(counts: dict[str, int]) -> tuple[int, ...]:
+    values = [counts.get(kind, 0) for kind in ApplicantKind.values]
+    return (*values, sum(values))
+
+
+def table_three(agency, year: int) -> TableThree:
+    """Table 三 for one agency and year, counted from the requests in two aggregate queries.
+
+    一 received in the year; 二 received earlier and still open on 1 January; 三 concluded in
+    the year, by outcome; 四 received by 31 December and still open after it. Every request
+    counts in the column of its applicant kind. The identity 一 + 二 = 三(七) + 四 holds by
+    construction (a request concludes on or after its receipt, a database constraint).
+    """
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    requests = DisclosureRequest.objects.filter(agency=agency).order_by()
+    in_play = requests.filter(received_on__lte=last).filter(
+        Q(concluded_on__isnull=True) | Q(concluded_on__gte=first)
+    )
+    totals = {
+        row["applicant_kind"]: row
+        for row in in_play.values("applicant_kind").annotate(
+            new=Count("pk", filter=Q(received_on__gte=first)),
+            carried=Count("pk", filter=Q(received_on__lt=first)),
+            open_at_end=Count("pk", filter=Q(concluded_on__isnull=True) | Q(concluded_on__gt=last)),
+        )
+    }
+    by_outcome: dict[str, dict[str, int]] = {}
+    for row in (
+        requests.filter(concluded_on__range=(first, last))
+        .values("outcome", "applicant_kind")
+        .annotate(n=Count("pk"))
+    ):
+        by_outcome.setdefault(row["outcome"], {})[row["applicant_kind"]] = row["n"]
+
+    def column_counts(field: str) -> dict[str, int]:
+        return {kind: row[field] for kind, row in totals.items()}
+
+    rows = [
+        TableRow("new", str(NEW), 0, _with_total(column_counts("new"))),
+        TableRow("carried_in", str(CARRIED_IN), 0, _with_total(column_counts("carried"))),
+        TableRow("results", str(RESULTS), 0, None),
+    ]
+    concluded: dict[str, int] = {}
+    for group in GROUPS:
+        if not group.own_row:
+            rows.append(TableRow(group.key, str(group.label), 1, None))
+        for outcome in group.outcomes:
+            counts = by_outcome.get(outcome, {})
+            for kind, n in counts.items():
+                concluded[kind] = concluded.get(kind, 0) + n
+            rows.append(
+                TableRow(
+                    outcome,
+                    str(Outcome(outcome).label),
+                    1 if group.own_row else 2,
+                    _with_total(counts),
+                )
+            )
+    rows.append(TableRow("total", str(RESULTS_TOTAL), 1, _with_total(concluded)))
+    rows.append(
+        TableRow("carried_out", str(CARRIED_OUT), 0, _with_total(column_counts("open_at_end")))
+    )
+    return TableThree(year=year, rows=tuple(rows))
