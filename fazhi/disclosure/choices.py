@@ -97,7 +97,7 @@ class NoticeDocument(models.TextChoices):
     """What was sent to the applicant (送达记录)."""
 
     REPLY = "reply", _("答复告知书")
-    CORRECTION = "correction", _("补正告知书")
+    SUPPLEMENT_REQUEST = "supplement_request", _("补正告知书")
     EXTENSION = "extension", _("延期答复告知书")
     FEE = "fee", _("收费通知")
     TERMINATION = "termination", _("终止办理告知书")

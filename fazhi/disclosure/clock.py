@@ -120,7 +120,7 @@ def date_of_receipt(channel: str, arrived_on: date | None, confirmed_on: date | 
 # --- Derived deadlines of the procedure -------------------------------------------------------
 
 
-def correction_notice_deadline(received_on: date, rules: Rules) -> date:
+def supplement_request_notice_deadline(received_on: date, rules: Rules) -> date:
     """The last day for the one 补正 notice (Art. 30)."""
     return add_workdays(received_on, rules.supplement_notice_workdays)
 
@@ -134,7 +134,7 @@ def period_end(start: date, workdays: int) -> date:
 
 
 @dataclass(frozen=True)
-class Correction:
+class SupplementRequest:
     notice_on: date
     supplement_due_on: date
     supplemented_on: date | None = None
@@ -169,7 +169,7 @@ class Extension:
 @dataclass(frozen=True)
 class Facts:
     received_on: date
-    correction: Correction | None = None
+    supplement_request: SupplementRequest | None = None
     consultations: tuple[Pause, ...] = ()
     fee: Pause | None = None
     extension: Extension | None = None
@@ -214,29 +214,30 @@ def due_date(facts: Facts, rules: Rules) -> DueDate:
     """The reply deadline of a request and the words that explain it."""
     steps = [_("收到申请 %(day)s") % {"day": format_day(facts.received_on)}]
     start = facts.received_on
-    correction = facts.correction
-    if correction is not None:
+    supplement_request = facts.supplement_request
+    if supplement_request is not None:
         steps.append(
             _("补正通知 %(notice)s，补正期限至 %(due)s")
             % {
-                "notice": format_day(correction.notice_on),
-                "due": format_day(correction.supplement_due_on),
+                "notice": format_day(supplement_request.notice_on),
+                "due": format_day(supplement_request.supplement_due_on),
             }
         )
-        if correction.supplemented_on is None:
+        if supplement_request.supplemented_on is None:
             steps.append(_("等待申请人补正，收到补正材料之日起重新计算答复期限"))
             return DueDate(
                 None,
                 None,
                 0,
                 False,
-                bool(unconfirmed_years(facts.received_on, correction.supplement_due_on)),
+                bool(unconfirmed_years(facts.received_on, supplement_request.supplement_due_on)),
                 "；".join(steps) + "。",
             )
         steps.append(
-            _("补正材料收到 %(day)s，重新计算") % {"day": format_day(correction.supplemented_on)}
+            _("补正材料收到 %(day)s，重新计算")
+            % {"day": format_day(supplement_request.supplemented_on)}
         )
-        start = correction.supplemented_on
+        start = supplement_request.supplemented_on
     # The extension is taken as recorded: the service checked it against the limit when it was
     # approved, and a later change of the agency's limit does not rewrite that approval.
     extension = facts.extension

@@ -18,22 +18,22 @@ def _one(request, name):
         return None
 
 
-def correction_recorded(request) -> bool:
-    correction = _one(request, "correction")
-    return correction is not None and correction.supplemented_on is None
+def supplement_request_recorded(request) -> bool:
+    supplement_request = _one(request, "supplement_request")
+    return supplement_request is not None and supplement_request.supplemented_on is None
 
 
 def supplemented(request) -> bool:
-    correction = _one(request, "correction")
-    return correction is not None and correction.supplemented_on is not None
+    supplement_request = _one(request, "supplement_request")
+    return supplement_request is not None and supplement_request.supplemented_on is not None
 
 
 def supplement_lapsed(request) -> bool:
-    correction = _one(request, "correction")
+    supplement_request = _one(request, "supplement_request")
     return (
-        correction is not None
-        and correction.supplemented_on is None
-        and correction.supplement_due_on < timezone.localdate()
+        supplement_request is not None
+        and supplement_request.supplemented_on is None
+        and supplement_request.supplement_due_on < timezone.localdate()
     )
 
 

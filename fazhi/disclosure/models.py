@@ -41,13 +41,16 @@ class DisclosureRequest(WorkflowModel):
 
     class State(models.TextChoices):
         RECEIVED = "received", _("办理中")  # the reply clock runs
-        CORRECTION = "correction", _("待补正")  # notice sent; clock restarts on the supplement
+        SUPPLEMENT_REQUEST = (
+            "supplement_request",
+            _("待补正"),
+        )  # notice sent; clock restarts on the supplement
         CONSULTATION = "consultation", _("征求意见中")  # third parties asked; clock paused
         FEE = "fee", _("待缴费")  # fee notice sent; processing waits for payment
         REPLIED = "replied", _("已答复")  # outcome decided and the reply written
         CLOSED = "closed", _("已终止")  # a supplement or payment period lapsed
 
-    OPEN_STATES = (State.RECEIVED, State.CORRECTION, State.CONSULTATION, State.FEE)
+    OPEN_STATES = (State.RECEIVED, State.SUPPLEMENT_REQUEST, State.CONSULTATION, State.FEE)
     DONE_STATES = (State.REPLIED, State.CLOSED)
 
     agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
@@ -150,18 +153,22 @@ class DisclosureRequest(WorkflowModel):
     @transition(
         field=state,
         source=State.RECEIVED,
-        target=State.CORRECTION,
+        target=State.SUPPLEMENT_REQUEST,
         permission=HANDLE,
         conditions=[
-            Guard(gates.correction_recorded, _("请通过“补正告知”办理。"), "correction_required"),
+            Guard(
+                gates.supplement_request_recorded,
+                _("请通过“补正告知”办理。"),
+                "supplement_request_required",
+            ),
         ],
     )
-    def request_correction(self, *, actor, comment="", **data):
+    def request_supplement_request(self, *, actor, comment="", **data):
         """The one 补正 notice has been sent (the record is written by the service)."""
 
     @transition(
         field=state,
-        source=State.CORRECTION,
+        source=State.SUPPLEMENT_REQUEST,
         target=State.RECEIVED,
         permission=HANDLE,
         conditions=[
@@ -173,7 +180,7 @@ class DisclosureRequest(WorkflowModel):
 
     @transition(
         field=state,
-        source=State.CORRECTION,
+        source=State.SUPPLEMENT_REQUEST,
         target=State.CLOSED,
         permission=HANDLE,
         conditions=[
@@ -184,7 +191,7 @@ class DisclosureRequest(WorkflowModel):
             ),
         ],
     )
-    def lapse_correction(self, *, actor, comment="", concluded_on=None, **data):
+    def lapse_supplement_request(self, *, actor, comment="", concluded_on=None, **data):
         """No supplement within the period: 其他处理 1 (Art. 30, deemed withdrawn)."""
         self.outcome = Outcome.OTHER_NO_SUPPLEMENT
         self.concluded_on = concluded_on
@@ -261,9 +268,9 @@ class DisclosureRequest(WorkflowModel):
 
     workflow = Workflow(
         actions=[
-            Action("request_correction", _("补正告知")),
+            Action("request_supplement_request", _("补正告知")),
             Action("receive_supplement", _("登记补正材料")),
-            Action("lapse_correction", _("逾期未补正，终止办理")),
+            Action("lapse_supplement_request", _("逾期未补正，终止办理")),
             Action("open_consultation", _("征求意见")),
             Action("close_consultation", _("结束征求意见")),
             Action("notify_fee", _("收费通知")),
@@ -275,11 +282,11 @@ class DisclosureRequest(WorkflowModel):
     )
 
 
-class Correction(models.Model):
+class SupplementRequest(models.Model):
     """The one 补正 notice (Art. 30) and what came of it."""
 
     request = models.OneToOneField(
-        DisclosureRequest, on_delete=models.PROTECT, related_name="correction"
+        DisclosureRequest, on_delete=models.PROTECT, related_name="supplement_request"
     )
     notice_on = models.DateField(_("补正告知日期"))
     items = models.TextField(_("需要补正的事项"))
@@ -302,15 +309,15 @@ class Correction(models.Model):
         verbose_name_plural = _("补正")
         constraints = [
             models.CheckConstraint(
-                condition=Q(supplement_due_on__gt=F("notice_on")), name="correction_period"
+                condition=Q(supplement_due_on__gt=F("notice_on")), name="supplement_request_period"
             ),
             models.CheckConstraint(
                 condition=Q(supplemented_on__isnull=True) | Q(supplemented_on__gte=F("notice_on")),
-                name="correction_supplement_after_notice",
+                name="supplement_request_supplement_after_notice",
             ),
             models.CheckConstraint(
                 condition=Q(supplemented_on__isnull=True) | Q(lapsed_on__isnull=True),
-                name="correction_supplemented_or_lapsed",
+                name="supplement_request_supplemented_or_lapsed",
             ),
         ]
 

@@ -33,16 +33,18 @@ def _one(request, name):
 
 def facts_for(request: DisclosureRequest) -> clock.Facts:
     """The request's clock records as values for clock.due_date()."""
-    correction = _one(request, "correction")
+    supplement_request = _one(request, "supplement_request")
     fee = _one(request, "fee")
     extension = _one(request, "extension")
     kinds = dict(ConsultationKind.choices)
     return clock.Facts(
         received_on=request.received_on,
-        correction=clock.Correction(
-            correction.notice_on, correction.supplement_due_on, correction.supplemented_on
+        supplement_request=clock.SupplementRequest(
+            supplement_request.notice_on,
+            supplement_request.supplement_due_on,
+            supplement_request.supplemented_on,
         )
-        if correction is not None
+        if supplement_request is not None
         else None,
         consultations=tuple(
             clock.Pause(str(kinds[c.kind]), c.sent_on, c.due_on, c.answered_on)

@@ -16,14 +16,14 @@ from fazhi.disclosure.services.intake import Applicant, request_register, reques
 from fazhi.disclosure.services.procedure import (
     consultation_answer,
     consultation_open,
-    correction_lapse,
-    correction_received,
-    correction_request,
     extension_approve,
     fee_amount,
     fee_lapse,
     fee_notice,
     fee_paid,
+    supplement_request_lapse,
+    supplement_request_received,
+    supplement_request_request,
 )
 from fazhi.disclosure.services.replies import Part, delivery_confirm, delivery_record, reply
 from fazhi.disclosure.services.sweeps import lapse_sweep, open_requests
@@ -35,9 +35,6 @@ __all__ = [
     "TooManyRequests",
     "consultation_answer",
     "consultation_open",
-    "correction_lapse",
-    "correction_received",
-    "correction_request",
     "delivery_confirm",
     "delivery_record",
     "extension_approve",
@@ -50,4 +47,7 @@ __all__ = [
     "reply",
     "request_register",
     "request_submit",
+    "supplement_request_lapse",
+    "supplement_request_received",
+    "supplement_request_request",
 ]

@@ -116,9 +116,9 @@ def _rules(request) -> clock.Rules:
 
 
 def _clock_start(request) -> date:
-    correction = _one(request, "correction")
-    if correction is not None and correction.supplemented_on is not None:
-        return correction.supplemented_on
+    supplement_request = _one(request, "supplement_request")
+    if supplement_request is not None and supplement_request.supplemented_on is not None:
+        return supplement_request.supplemented_on
     return request.received_on
 
 

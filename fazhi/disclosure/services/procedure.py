@@ -20,10 +20,10 @@ from fazhi.disclosure.choices import (
 from fazhi.disclosure.models import (
     APPROVE_EXTENSION,
     HANDLE,
-    Correction,
     DisclosureRequest,
     Extension,
     FeeNotice,
+    SupplementRequest,
     ThirdPartyConsultation,
 )
 from fazhi.disclosure.services._common import (
@@ -48,14 +48,14 @@ from fazhi.disclosure.services._common import (
 # --- 补正 -------------------------------------------------------------------------------------
 
 
-def correction_request(
+def supplement_request_request(
     *,
     actor,
     request: DisclosureRequest,
     items: str,
     notice_on: date | None = None,
     period_workdays: int | None = None,
-) -> Correction:
+) -> SupplementRequest:
     """The one 补正 notice, within 7 working days of receipt (Art. 30); the clock stops."""
     items = _text(items, _("需要补正的事项"), limit=2000, code="items")
     today = timezone.localdate()
@@ -63,16 +63,16 @@ def correction_request(
     with transaction.atomic():
         locked = _lock(request)
         _require(actor, HANDLE, locked)
-        if _one(locked, "correction") is not None:
+        if _one(locked, "supplement_request") is not None:
             raise Conflict(
                 _("补正只能一次性告知，本申请已于%(day)s告知补正。")
-                % {"day": format_day(locked.correction.notice_on)},
-                code="correction_once",
+                % {"day": format_day(locked.supplement_request.notice_on)},
+                code="supplement_request_once",
             )
         _require_state(locked, State.RECEIVED)
         rules = _rules(locked)
         _not_before(notice_on, locked.received_on, _("补正告知日期"), _("收到申请日期"))
-        deadline = clock.correction_notice_deadline(locked.received_on, rules)
+        deadline = clock.supplement_request_notice_deadline(locked.received_on, rules)
         if notice_on > deadline:
             raise Conflict(
                 _(
@@ -80,7 +80,7 @@ def correction_request(
                     "已超过期限，不能再要求补正。"
                 )
                 % {"n": rules.supplement_notice_workdays, "day": format_day(deadline)},
-                code="correction_too_late",
+                code="supplement_request_too_late",
             )
         if period_workdays is None:
             period_workdays = int(
@@ -90,7 +90,7 @@ def correction_request(
             raise InvalidInput(
                 _("补正期限应为 1 至 60 个工作日。"), code="supplement_period_invalid"
             )
-        correction = Correction.objects.create(
+        supplement_request = SupplementRequest.objects.create(
             request=locked,
             notice_on=notice_on,
             items=items,
@@ -100,16 +100,16 @@ def correction_request(
         )
         record = workflow.perform(
             locked,
-            "request_correction",
+            "request_supplement_request",
             actor=actor,
             notice_on=notice_on.isoformat(),
-            supplement_due_on=correction.supplement_due_on.isoformat(),
+            supplement_due_on=supplement_request.supplement_due_on.isoformat(),
         )
         _refresh_due(record)
-    return correction
+    return supplement_request
 
 
-def correction_received(
+def supplement_request_received(
     *,
     actor,
     request: DisclosureRequest,
@@ -127,20 +127,22 @@ def correction_received(
     with transaction.atomic():
         locked = _lock(request)
         _require(actor, HANDLE, locked)
-        _require_state(locked, State.CORRECTION)
-        correction = Correction.objects.select_for_update().get(request=locked)
-        _not_before(supplemented_on, correction.notice_on, _("收到补正材料日期"), _("补正告知日期"))
-        if supplemented_on > correction.supplement_due_on and not late_reason:
+        _require_state(locked, State.SUPPLEMENT_REQUEST)
+        supplement_request = SupplementRequest.objects.select_for_update().get(request=locked)
+        _not_before(
+            supplemented_on, supplement_request.notice_on, _("收到补正材料日期"), _("补正告知日期")
+        )
+        if supplemented_on > supplement_request.supplement_due_on and not late_reason:
             raise InvalidInput(
                 _("补正期限已于%(day)s届满；逾期补正的，请写明申请人的正当理由。")
-                % {"day": format_day(correction.supplement_due_on)},
+                % {"day": format_day(supplement_request.supplement_due_on)},
                 code="supplement_late",
             )
-        correction.supplemented_on = supplemented_on
-        correction.supplement = supplement
-        correction.late_reason = late_reason
-        correction.recorded_by = actor
-        correction.save(
+        supplement_request.supplemented_on = supplemented_on
+        supplement_request.supplement = supplement
+        supplement_request.late_reason = late_reason
+        supplement_request.recorded_by = actor
+        supplement_request.save(
             update_fields=["supplemented_on", "supplement", "late_reason", "recorded_by"]
         )
         record = workflow.perform(
@@ -154,24 +156,26 @@ def correction_received(
     return record
 
 
-def correction_lapse(*, actor=None, request: DisclosureRequest) -> DisclosureRequest:
+def supplement_request_lapse(*, actor=None, request: DisclosureRequest) -> DisclosureRequest:
     """No supplement within the period: closed as 其他处理 1 (actor None: the sweep)."""
     with transaction.atomic():
         locked = _lock(request)
         if actor is not None:
             _require(actor, HANDLE, locked)
-        _require_state(locked, State.CORRECTION)
-        correction = Correction.objects.select_for_update().get(request=locked)
-        lapsed_on = correction.supplement_due_on + timedelta(days=1)
-        if correction.supplemented_on is not None or lapsed_on > timezone.localdate():
+        _require_state(locked, State.SUPPLEMENT_REQUEST)
+        supplement_request = SupplementRequest.objects.select_for_update().get(request=locked)
+        lapsed_on = supplement_request.supplement_due_on + timedelta(days=1)
+        if supplement_request.supplemented_on is not None or lapsed_on > timezone.localdate():
             raise Conflict(
                 _("补正期限至%(day)s，尚未届满。")
-                % {"day": format_day(correction.supplement_due_on)},
+                % {"day": format_day(supplement_request.supplement_due_on)},
                 code="supplement_not_lapsed",
             )
-        correction.lapsed_on = lapsed_on
-        correction.save(update_fields=["lapsed_on"])
-        record = _transition(locked, "lapse_correction", actor=actor, concluded_on=lapsed_on)
+        supplement_request.lapsed_on = lapsed_on
+        supplement_request.save(update_fields=["lapsed_on"])
+        record = _transition(
+            locked, "lapse_supplement_request", actor=actor, concluded_on=lapsed_on
+        )
         _tell_office(
             record,
             kind="disclosure_lapsed",

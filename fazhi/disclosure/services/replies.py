@@ -121,13 +121,13 @@ def reply(
         _require(actor, HANDLE, locked)
         _require_state(locked, State.RECEIVED)
         _not_before(replied_on, _clock_start(locked), _("答复日期"), _("答复期限的起算日"))
-        correction = _one(locked, "correction")
+        supplement_request = _one(locked, "supplement_request")
         if outcome == Outcome.UNAVAILABLE_UNCLEAR and (
-            correction is None or correction.supplemented_on is None
+            supplement_request is None or supplement_request.supplemented_on is None
         ):
             raise Conflict(
                 _("“补正后申请内容仍不明确”只能用于已经补正的申请。"),
-                code="outcome_needs_correction",
+                code="outcome_needs_supplement_request",
             )
         if outcome == Outcome.NOT_PROCESSED_EXCESSIVE and not locked.excessive:
             raise Conflict(
@@ -163,7 +163,7 @@ def reply(
 
 _DOCUMENT_EXISTS = {
     NoticeDocument.REPLY: lambda r: _one(r, "reply_record") is not None,
-    NoticeDocument.CORRECTION: lambda r: _one(r, "correction") is not None,
+    NoticeDocument.SUPPLEMENT_REQUEST: lambda r: _one(r, "supplement_request") is not None,
     NoticeDocument.EXTENSION: lambda r: _one(r, "extension") is not None,
     NoticeDocument.FEE: lambda r: _one(r, "fee") is not None,
     NoticeDocument.TERMINATION: lambda r: r.state == State.CLOSED,

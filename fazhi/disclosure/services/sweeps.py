@@ -16,7 +16,7 @@ from fazhi.disclosure.services._common import (
     _people,
     logger,
 )
-from fazhi.disclosure.services.procedure import correction_lapse, fee_lapse
+from fazhi.disclosure.services.procedure import fee_lapse, supplement_request_lapse
 
 # --- Sweep and deadlines ----------------------------------------------------------------------
 
@@ -30,11 +30,11 @@ def lapse_sweep(now: datetime) -> int:
     closed = 0
     failures: list[str] = []
     work = [
-        (correction_lapse, r)
+        (supplement_request_lapse, r)
         for r in DisclosureRequest.objects.filter(
-            state=State.CORRECTION,
-            correction__supplemented_on__isnull=True,
-            correction__supplement_due_on__lt=today,
+            state=State.SUPPLEMENT_REQUEST,
+            supplement_request__supplemented_on__isnull=True,
+            supplement_request__supplement_due_on__lt=today,
         ).order_by("pk")
     ] + [
         (fee_lapse, r)

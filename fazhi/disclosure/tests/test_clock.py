@@ -68,7 +68,9 @@ def test_the_whole_procedure_explains_itself():
     # consulted 20–27 March; an extension of 20 working days approved on 8 April.
     facts = clock.Facts(
         received_on=date(2026, 3, 2),
-        correction=clock.Correction(date(2026, 3, 5), date(2026, 3, 26), date(2026, 3, 12)),
+        supplement_request=clock.SupplementRequest(
+            date(2026, 3, 5), date(2026, 3, 26), date(2026, 3, 12)
+        ),
         consultations=(
             clock.Pause(THIRD_PARTY, date(2026, 3, 20), date(2026, 4, 10), date(2026, 3, 27)),
         ),
@@ -92,7 +94,7 @@ def test_the_whole_procedure_explains_itself():
 def test_while_waiting_for_the_supplement_there_is_no_deadline():
     facts = clock.Facts(
         received_on=date(2026, 3, 2),
-        correction=clock.Correction(date(2026, 3, 5), date(2026, 3, 26)),
+        supplement_request=clock.SupplementRequest(date(2026, 3, 5), date(2026, 3, 26)),
     )
     result = due(facts)
     assert result.due_on is None

@@ -35,12 +35,12 @@ def pauses(draw, after: date):
 @st.composite
 def requests(draw):
     received = draw(DAYS)
-    correction = None
+    supplement_request = None
     if draw(st.booleans()):
         notice = add_workdays(received, draw(st.integers(min_value=0, max_value=7)))
         supplemented = notice + timedelta(days=draw(st.integers(min_value=0, max_value=30)))
-        correction = clock.Correction(notice, add_workdays(notice, 15), supplemented)
-    start = correction.supplemented_on if correction else received
+        supplement_request = clock.SupplementRequest(notice, add_workdays(notice, 15), supplemented)
+    start = supplement_request.supplemented_on if supplement_request else received
     extension = None
     if draw(st.booleans()):
         extension = clock.Extension(
@@ -49,7 +49,7 @@ def requests(draw):
         )
     return clock.Facts(
         received_on=received,
-        correction=correction,
+        supplement_request=supplement_request,
         consultations=draw(pauses(start)),
         extension=extension,
     )
@@ -58,7 +58,7 @@ def requests(draw):
 def without(facts: clock.Facts, **changes) -> clock.Facts:
     values = {
         "received_on": facts.received_on,
-        "correction": facts.correction,
+        "supplement_request": facts.supplement_request,
         "consultations": facts.consultations,
         "fee": facts.fee,
         "extension": facts.extension,
@@ -94,7 +94,7 @@ def test_the_clock_restarts_on_the_supplement(received, notice_after, wait):
     supplemented = notice + timedelta(days=wait)
     facts = clock.Facts(
         received_on=received,
-        correction=clock.Correction(notice, add_workdays(notice, 15), supplemented),
+        supplement_request=clock.SupplementRequest(notice, add_workdays(notice, 15), supplemented),
     )
     result = clock.due_date(facts, RULES)
     # The full 20 working days run again from the supplement, whatever ran before it.
@@ -102,14 +102,16 @@ def test_the_clock_restarts_on_the_supplement(received, notice_after, wait):
     assert result.due_on == add_workdays(supplemented, RULES.reply_workdays)
     assert workdays_between(supplemented, result.due_on) == RULES.reply_workdays
     # Before the supplement arrives there is no deadline at all.
-    pending = clock.Correction(notice, add_workdays(notice, 15))
-    assert clock.due_date(without(facts, correction=pending), RULES).due_on is None
+    pending = clock.SupplementRequest(notice, add_workdays(notice, 15))
+    assert clock.due_date(without(facts, supplement_request=pending), RULES).due_on is None
 
 
 @db_settings
 @given(facts=requests(), days=st.integers(min_value=1, max_value=RULES.extension_workdays))
 def test_the_one_extension_adds_exactly_its_days_and_at_most_the_limit(facts, days):
-    start = facts.correction.supplemented_on if facts.correction else facts.received_on
+    start = (
+        facts.supplement_request.supplemented_on if facts.supplement_request else facts.received_on
+    )
     # Consultations begun before the original deadline, so none is drawn in by the extension.
     original = clock.due_date(without(facts, consultations=(), extension=None), RULES).due_on
     early = tuple(p for p in facts.consultations if p.start < original)

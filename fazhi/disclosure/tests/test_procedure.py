@@ -19,12 +19,12 @@ from fazhi.disclosure.choices import (
     NoticeDocument,
 )
 from fazhi.disclosure.models import (
-    Correction,
     DeliveryRecord,
     DisclosureRequest,
     Extension,
     FeeNotice,
     Reply,
+    SupplementRequest,
     ThirdPartyConsultation,
 )
 from fazhi.disclosure.outcomes import Outcome
@@ -39,7 +39,7 @@ def fresh(request):
 
 
 def corrected(office, request, notice_on=date(2026, 3, 5)):
-    services.correction_request(
+    services.supplement_request_request(
         actor=office["officer"],
         request=request,
         items="请说明所需信息的具体年度和救助类别。",
@@ -49,7 +49,7 @@ def corrected(office, request, notice_on=date(2026, 3, 5)):
 
 
 def supplemented(office, request, on=date(2026, 3, 12)):
-    return services.correction_received(
+    return services.supplement_request_received(
         actor=office["officer"],
         request=request,
         supplement="2025年度城乡低保资金发放汇总表。",
@@ -89,9 +89,9 @@ def test_the_whole_way_to_a_partial_disclosure(office):
     assert request.due_on == date(2026, 3, 30)
     # When the office asks for a supplement on 5 March, the clock stops
     request = corrected(office, request)
-    assert request.state == "correction"
+    assert request.state == "supplement_request"
     assert request.due_on is None
-    assert request.correction.supplement_due_on == date(2026, 3, 26)  # 15 working days
+    assert request.supplement_request.supplement_due_on == date(2026, 3, 26)  # 15 working days
     # When the supplement arrives on 12 March, 20 working days run again from it
     request = fresh(supplemented(office, request))
     assert request.state == "received"
@@ -162,7 +162,7 @@ def test_the_whole_way_to_a_partial_disclosure(office):
     # And every step is on the record, in order
     assert verbs(request) == [
         "disclosure.request.register",
-        "disclosure.disclosurerequest.request_correction",
+        "disclosure.disclosurerequest.request_supplement_request",
         "disclosure.disclosurerequest.receive_supplement",
         "disclosure.disclosurerequest.open_consultation",
         "disclosure.disclosurerequest.close_consultation",
@@ -238,7 +238,7 @@ def test_the_supplement_notice_is_given_once(office):
     request = supplemented(office, corrected(office, registered(office)))
     with pytest.raises(Conflict) as refused:
         corrected(office, fresh(request), notice_on=date(2026, 3, 13))
-    assert refused.value.code == "correction_once"
+    assert refused.value.code == "supplement_request_once"
     assert str(refused.value.message) == "补正只能一次性告知，本申请已于2026年3月5日告知补正。"
 
 
@@ -250,10 +250,10 @@ def test_the_supplement_notice_must_come_within_seven_working_days(office):
     assert str(refused.value.message) == (
         "补正告知应当在收到申请之日起7个工作日内发出（至2026年3月11日），已超过期限，不能再要求补正。"
     )
-    assert not Correction.objects.exists()
+    assert not SupplementRequest.objects.exists()
     assert fresh(request).state == "received"
     # The seventh working day itself is still in time
-    assert corrected(office, request, notice_on=date(2026, 3, 11)).state == "correction"
+    assert corrected(office, request, notice_on=date(2026, 3, 11)).state == "supplement_request"
 
 
 def test_a_late_supplement_needs_the_applicants_good_reason(office):
@@ -263,8 +263,8 @@ def test_a_late_supplement_needs_the_applicants_good_reason(office):
     assert str(refused.value.message) == (
         "补正期限已于2026年3月26日届满；逾期补正的，请写明申请人的正当理由。"
     )
-    assert fresh(request).state == "correction"
-    services.correction_received(
+    assert fresh(request).state == "supplement_request"
+    services.supplement_request_received(
         actor=office["officer"],
         request=request,
         supplement="补充了年度和类别。",
@@ -447,7 +447,7 @@ def reply_with(office, request, outcome, parts=(), **changes):
             Outcome.UNAVAILABLE_UNCLEAR,
             (),
             Conflict,
-            "outcome_needs_correction",
+            "outcome_needs_supplement_request",
             "“补正后申请内容仍不明确”只能用于已经补正的申请。",
         ),
         (
@@ -517,7 +517,7 @@ def test_a_reply_waits_for_the_supplement(office):
     )
 
 
-def test_unclear_after_correction_fits_a_supplemented_request(office):
+def test_unclear_after_supplement_request_fits_a_supplemented_request(office):
     request = supplemented(office, corrected(office, registered(office)))
     reply_with(office, request, Outcome.UNAVAILABLE_UNCLEAR, replied_on=date(2026, 3, 20))
     assert fresh(request).outcome == Outcome.UNAVAILABLE_UNCLEAR
@@ -568,7 +568,7 @@ def test_the_delivery_date_is_recorded_once_when_it_is_known(office):
     delivery = services.delivery_record(
         actor=office["officer"],
         request=request,
-        document=NoticeDocument.CORRECTION,
+        document=NoticeDocument.SUPPLEMENT_REQUEST,
         method=DeliveryMethod.POST,
         sent_on=date(2026, 3, 5),
     )
@@ -590,7 +590,7 @@ def test_the_delivery_date_is_recorded_once_when_it_is_known(office):
 
 
 STEPS = {
-    "correction": lambda actor, r: services.correction_request(
+    "supplement_request": lambda actor, r: services.supplement_request_request(
         actor=actor, request=r, items="请明确年度。", notice_on=date(2026, 3, 5)
     ),
     "consultation": lambda actor, r: services.consultation_open(
@@ -625,7 +625,7 @@ def test_only_the_agencys_disclosure_office_handles_a_request(office, step, who)
     assert fresh(request).state == "received"
     assert list(Event.objects.values_list("seq", flat=True)) == before
     assert not (
-        Correction.objects.exists()
+        SupplementRequest.objects.exists()
         or ThirdPartyConsultation.objects.exists()
         or FeeNotice.objects.exists()
         or Reply.objects.exists()
@@ -633,7 +633,7 @@ def test_only_the_agencys_disclosure_office_handles_a_request(office, step, who)
 
 
 AFTER = {
-    "correction": "correction",
+    "supplement_request": "supplement_request",
     "consultation": "consultation",
     "fee": "fee",
     "reply": "replied",

@@ -66,7 +66,7 @@ def machine_for(office):
         @rule(who=st.sampled_from(PEOPLE), day=EARLY)
         def ask_for_supplement(self, who, day):
             self.attempt(
-                services.correction_request,
+                services.supplement_request_request,
                 actor=office[who],
                 request=self.fresh(),
                 items="请明确年度。",
@@ -76,7 +76,7 @@ def machine_for(office):
         @rule(who=st.sampled_from(PEOPLE), day=DAY, late=st.booleans())
         def supplement(self, who, day, late):
             self.attempt(
-                services.correction_received,
+                services.supplement_request_received,
                 actor=office[who],
                 request=self.fresh(),
                 supplement="补充说明。",
@@ -167,7 +167,7 @@ def machine_for(office):
                 assert request.reply_record.replied_on == request.concluded_on
             if request.state == "closed":
                 assert request.outcome in LAPSE_OUTCOMES
-            if request.state == "correction":
+            if request.state == "supplement_request":
                 assert request.due_on is None
             extension = Extension.objects.filter(request=request).first()
             if extension is not None:
@@ -186,7 +186,7 @@ def test_random_steps_keep_a_request_consistent(office):
     run_state_machine_as_test(
         machine_for(office),
         settings=settings(
-            max_examples=40,
+            max_examples=60,
             stateful_step_count=15,
             derandomize=True,
             deadline=None,
@@ -194,4 +194,4 @@ def test_random_steps_keep_a_request_consistent(office):
         ),
     )
     # The search must reach the states it claims to cover.
-    assert {"correction", "consultation", "fee", "replied", "closed"} <= SEEN_STATES
+    assert {"supplement_request", "consultation", "fee", "replied", "closed"} <= SEEN_STATES

@@ -28,9 +28,9 @@ def sweep():
     return run_sweeps(only=["disclosure.lapses"])
 
 
-def correction_pending(office, received_on=date(2026, 3, 2), notice_on=date(2026, 3, 5)):
+def supplement_request_pending(office, received_on=date(2026, 3, 2), notice_on=date(2026, 3, 5)):
     request = registered(office, received_on=received_on)
-    services.correction_request(
+    services.supplement_request_request(
         actor=office["officer"], request=request, items="请明确年度。", notice_on=notice_on
     )
     return fresh(request)
@@ -43,7 +43,7 @@ def test_the_sweep_is_registered():
 
 def test_no_supplement_closes_the_request_as_other_row_one(office):
     # Given a supplement period that ended on 26 March 2026
-    request = correction_pending(office)
+    request = supplement_request_pending(office)
     # When the sweep runs (twice)
     report = sweep()
     again = sweep()
@@ -54,10 +54,10 @@ def test_no_supplement_closes_the_request_as_other_row_one(office):
     assert request.state == "closed"
     assert request.outcome == Outcome.OTHER_NO_SUPPLEMENT
     assert request.concluded_on == date(2026, 3, 27)
-    assert request.correction.lapsed_on == date(2026, 3, 27)
-    event = Event.objects.get(verb="disclosure.disclosurerequest.lapse_correction")
+    assert request.supplement_request.lapsed_on == date(2026, 3, 27)
+    event = Event.objects.get(verb="disclosure.disclosurerequest.lapse_supplement_request")
     assert (event.actor, event.actor_name) == (None, "fazhi sweep")
-    assert (event.from_state, event.to_state) == ("correction", "closed")
+    assert (event.from_state, event.to_state) == ("supplement_request", "closed")
     notice = Notification.objects.get(kind="disclosure_lapsed")
     assert notice.recipient == office["officer"]
     assert notice.title == f"申请 {request.tracking_number} 逾期未补正，已终止办理"
@@ -81,25 +81,25 @@ def test_no_payment_closes_the_request_as_other_row_two(office):
 
 def test_a_period_still_running_is_left_alone(office):
     today = timezone.localdate()
-    request = correction_pending(office, received_on=today, notice_on=today)
+    request = supplement_request_pending(office, received_on=today, notice_on=today)
     assert sweep().counts == {"disclosure.lapses": 0}
     with pytest.raises(Conflict) as refused:
-        services.correction_lapse(actor=office["officer"], request=request)
+        services.supplement_request_lapse(actor=office["officer"], request=request)
     assert refused.value.code == "supplement_not_lapsed"
-    assert fresh(request).state == "correction"
+    assert fresh(request).state == "supplement_request"
 
 
 def test_the_office_may_close_a_lapsed_request_itself(office):
-    request = correction_pending(office)
-    services.correction_lapse(actor=office["officer"], request=request)
-    event = Event.objects.get(verb="disclosure.disclosurerequest.lapse_correction")
+    request = supplement_request_pending(office)
+    services.supplement_request_lapse(actor=office["officer"], request=request)
+    event = Event.objects.get(verb="disclosure.disclosurerequest.lapse_supplement_request")
     assert event.actor == office["officer"]
     assert sweep().counts == {"disclosure.lapses": 0}
 
 
 def test_a_supplemented_request_is_not_closed(office):
-    request = correction_pending(office)
-    services.correction_received(
+    request = supplement_request_pending(office)
+    services.supplement_request_received(
         actor=office["officer"],
         request=request,
         supplement="补充了年度。",

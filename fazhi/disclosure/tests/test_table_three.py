@@ -94,7 +94,7 @@ def year_of_requests(office):
         ],
     )
     lapsed = registered(office, date(2025, 5, 6))
-    services.correction_request(
+    services.supplement_request_request(
         actor=office["officer"], request=lapsed, items="请明确年度。", notice_on=date(2025, 5, 7)
     )
     unpaid = org(office, ApplicantKind.LEGAL_SERVICE, date(2025, 6, 2))
