@@ -488,3 +488,15 @@ def test_the_workspace_shows_the_tasks(office):
 def test_the_rules_list_links_to_the_tabs(office):
     page = verified_client(office["clerk"]).get("/staff/rules/").content.decode()
     assert 'href="/staff/rules/evaluations/"' in page and 'href="/staff/rules/cleanups/"' in page
+
+
+def test_the_pages_lead_to_the_links_and_the_cleanup_results(roles):
+    # Given a draft of the clerk's department.
+    document = drafted(roles)
+    page = f"/staff/rules/{document.pk}/"
+    links = f'href="/staff/rules/{document.pk}/links/"'
+    # Then its drafters find the links page from the document page; a leader reads without it.
+    assert links in verified_client(roles["clerk"]).get(page).content.decode()
+    assert links not in verified_client(roles["leader"]).get(page).content.decode()
+    # And the portal library leads to the published cleanup results.
+    assert 'href="/rules/cleanups/"' in Client().get("/rules/").content.decode()
