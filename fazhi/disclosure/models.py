@@ -514,3 +514,68 @@ class DeliveryRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} · {self.get_document_display()}"
+
+
+class DisclosureChallenge(models.Model):
+    """An administrative reconsideration or lawsuit about disclosure work, for table 四.
+
+    `request` is optional: OGI Art. 50 (三) counts every reconsideration and lawsuit "因政府信息
+    公开工作" — one about a reply names its request, but one about proactive disclosure (or an
+    application the agency has no record of) has none, and must still be counted; `subject`
+    always says what is challenged.
+    """
+
+    class Kind(models.TextChoices):
+        # The three groups of table 四, in its order.
+        RECONSIDERATION = "reconsideration", _("行政复议")
+        LITIGATION_DIRECT = "litigation_direct", _("行政诉讼（未经复议直接起诉）")
+        LITIGATION_AFTER = "litigation_after", _("行政诉讼（复议后起诉）")
+
+    class Result(models.TextChoices):
+        UPHELD = "upheld", _("维持")
+        CORRECTED = "corrected", _("纠正")
+        OTHER = "other", _("其他")
+        PENDING = "pending", _("尚未审结")
+
+    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(
+        DisclosureRequest,
+        verbose_name=_("所涉申请"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="challenges",
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(_("复议或诉讼事项"), max_length=200)
+    filed_on = models.DateField(_("申请复议或起诉日期"))
+    body = models.CharField(_("复议机关或人民法院"), max_length=100)
+    result = models.CharField(
+        _("结果"), max_length=20, choices=Result.choices, default=Result.PENDING
+    )
+    result_on = models.DateField(_("审结日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政府信息公开行政复议、行政诉讼")
+        verbose_name_plural = _("政府信息公开行政复议、行政诉讼")
+        ordering = ["-filed_on", "-pk"]
+        indexes = [models.Index(fields=["agency", "filed_on"], name="disclosure_challenge_filed")]
+        constraints = [
+            # Decided exactly when it has a result date, never before it was filed.
+            models.CheckConstraint(
+                condition=(Q(result="pending") & Q(result_on__isnull=True))
+                | (~Q(result="pending") & Q(result_on__gte=F("filed_on"))),
+                name="disclosure_challenge_result_with_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.subject}"

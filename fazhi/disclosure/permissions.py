@@ -41,3 +41,5 @@ rules.add_perm("disclosure.view_request", can_read)
 rules.add_perm("disclosure.handle_request", is_disclosure_office)
 rules.add_perm("disclosure.approve_extension", is_office_head)
 rules.add_perm("disclosure.view_list", works_with_requests)
+# Reconsiderations and lawsuits are recorded by the same office (it answers them for the agency).
+rules.add_perm("disclosure.handle_challenge", is_disclosure_office)

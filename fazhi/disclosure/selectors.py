@@ -1,4 +1,4 @@
-"""Reads of disclosure requests: the clock's facts, the status lookup and table 三."""
+"""Reads of disclosure requests: the clock's facts, the status lookup, tables 三 and 四."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fazhi.core.tenancy import scope
 from fazhi.disclosure import clock
 from fazhi.disclosure.choices import ApplicantKind, ConsultationKind
-from fazhi.disclosure.models import DisclosureRequest
+from fazhi.disclosure.models import DisclosureChallenge, DisclosureRequest
 from fazhi.disclosure.outcomes import GROUPS, Outcome
 
 
@@ -198,3 +198,92 @@ def table_three(agency, year: int) -> TableThree:
         TableRow("carried_out", str(CARRIED_OUT), 0, _with_total(column_counts("open_at_end")))
     )
     return TableThree(year=year, rows=tuple(rows))
+
+
+# --- Table 四 of the annual report ------------------------------------------------------------
+
+# 国办公开办函〔2021〕30号, table 四: the title, the group headers and the columns, verbatim.
+TABLE_FOUR_TITLE = _("四、政府信息公开行政复议、行政诉讼情况")
+RECONSIDERATION = _("行政复议")
+LITIGATION = _("行政诉讼")
+LITIGATION_DIRECT = _("未经复议直接起诉")
+LITIGATION_AFTER = _("复议后起诉")
+FOUR_COLUMNS: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
+FOUR_COLUMN_LABELS = (_("结果维持"), _("结果纠正"), _("其他结果"), _("尚未审结"), TOTAL)
+
+
+@dataclass(frozen=True)
+class ChallengeGroup:
+    key: str  # a DisclosureChallenge.Kind value
+    label: str
+    # "行政诉讼" over its two sub-groups; empty for 行政复议.
+    parent: str
+    # One number per column of FOUR_COLUMNS.
+    values: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TableFour:
+    year: int
+    groups: tuple[ChallengeGroup, ...]
+    columns: tuple[str, ...] = FOUR_COLUMNS
+
+    def group(self, key: str) -> ChallengeGroup:
+        return next(g for g in self.groups if g.key == key)
+
+    def value(self, key: str, column: str) -> int:
+        return self.group(key).values[self.columns.index(column)]
+
+    def cells(self) -> tuple[int, ...]:
+        """The 15 numbers of the table's one data row, left to right."""
+        return tuple(n for g in self.groups for n in g.values)
+
+    def identity_breaks(self) -> list[str]:
+        """The groups where 总计 ≠ 维持 + 纠正 + 其他 + 尚未审结 (empty when consistent)."""
+        return [g.key for g in self.groups if g.values[-1] != sum(g.values[:-1])]
+
+
+def table_four(agency, year: int) -> TableFour:
+    """Table 四 for one agency and year, counted in one aggregate query.
+
+    Counting rule: a case counts in the year it was filed (申请复议或起诉日期), in the group of
+    its kind, under its result as it stood on 31 December of that year — decided by then:
+    结果维持 / 结果纠正 / 其他结果; decided later or not yet: 尚未审结. So 总计 is the number of
+    cases filed in the year, and a finalised report does not change when a case is decided next
+    year (that decision is not counted again in the next year's table). The national format
+    does not state the rule in words; this reading is ours (domain-rules.md §1.2 gives only the
+    columns), so the annual report should say so in its notes.
+    """
+    Kind, Result = DisclosureChallenge.Kind, DisclosureChallenge.Result
+    last = date(year, 12, 31)
+    decided_by_end = Q(result_on__lte=last)
+    counts = {
+        row["kind"]: row
+        for row in DisclosureChallenge.objects.filter(agency=agency, filed_on__year=year)
+        .order_by()
+        .values("kind")
+        .annotate(
+            upheld=Count("pk", filter=decided_by_end & Q(result=Result.UPHELD)),
+            corrected=Count("pk", filter=decided_by_end & Q(result=Result.CORRECTED)),
+            other=Count("pk", filter=decided_by_end & Q(result=Result.OTHER)),
+            pending=Count("pk", filter=Q(result_on__isnull=True) | Q(result_on__gt=last)),
+            total=Count("pk"),
+        )
+    }
+    layout = (
+        (Kind.RECONSIDERATION, RECONSIDERATION, ""),
+        (Kind.LITIGATION_DIRECT, LITIGATION_DIRECT, LITIGATION),
+        (Kind.LITIGATION_AFTER, LITIGATION_AFTER, LITIGATION),
+    )
+    groups = []
+    for kind, label, parent in layout:
+        row = counts.get(kind, {})
+        groups.append(
+            ChallengeGroup(
+                str(kind),
+                str(label),
+                str(parent),
+                tuple(row.get(column, 0) for column in FOUR_COLUMNS),
+            )
+        )
+    return TableFour(year=year, groups=tuple(groups))

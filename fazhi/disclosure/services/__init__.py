@@ -12,6 +12,7 @@ a sweep that runs late records the same date as one that runs on time.
 """
 
 from fazhi.disclosure.services._common import SERIES, TooManyRequests
+from fazhi.disclosure.services.challenges import challenge_decide, challenge_record
 from fazhi.disclosure.services.intake import Applicant, request_register, request_submit
 from fazhi.disclosure.services.procedure import (
     consultation_answer,
@@ -33,6 +34,8 @@ __all__ = [
     "Applicant",
     "Part",
     "TooManyRequests",
+    "challenge_decide",
+    "challenge_record",
     "consultation_answer",
     "consultation_open",
     "delivery_confirm",
