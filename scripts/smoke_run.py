@@ -1,4 +1,5 @@
-"""Smoke test of `make run`: the portal answers in Chinese and every demo user reaches /staff/.
+"""Smoke test of `make run`: the portal answers in Chinese, shows the demo documents and their
+PDF list, and every demo user reaches /staff/.
 
 Run by .ci/run against the server `make run` starts; standard library only, so it needs nothing
 from the virtual environment. Usage: python3 scripts/smoke_run.py http://127.0.0.1:8765
@@ -66,6 +67,13 @@ def main(base: str, password: str) -> None:
     wait_for(base)
     home = urllib.request.urlopen(base + "/", timeout=10).read().decode()
     assert "法治政府建设公开平台" in home, "portal home is not the Chinese portal"
+    # The demo documents on the portal, and the PDF export (WeasyPrint needs Pango and the CJK
+    # fonts `make run` installs from Debian).
+    library = urllib.request.urlopen(base + "/rules/", timeout=30).read().decode()
+    assert "示民规〔" in library, "the portal library shows no demo document"
+    with urllib.request.urlopen(base + "/rules/in-force.pdf", timeout=60) as response:
+        assert response.read(5) == b"%PDF-", "the in-force list is not a PDF"
+    print("ok  portal library and in-force PDF")
     for role in ROLES:
         url, body = sign_in(base, role, password)
         assert url.endswith("/staff/") and "待办" in body, f"{role} did not reach /staff/ ({url})"
