@@ -6,6 +6,12 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check what is true, not how fast: on a shared 2-core CI machine a per-example
+# deadline only adds flaky failures (benchmarks in bench/ measure speed).
+hypothesis_settings.register_profile("fazhi", deadline=None)
+hypothesis_settings.load_profile("fazhi")
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the same
 # thread are safe here because nothing else runs on that loop.
