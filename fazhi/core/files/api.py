@@ -73,8 +73,10 @@ def _agency_for_upload(user, code: str | None) -> Agency:
 
 
 def _file_id(raw: str) -> int:
-    """Ids are opaque strings in the API; anything but a number is simply not found."""
-    if not raw.isdigit():
+    """Ids are opaque strings in the API; anything but a number is simply not found.
+
+    ASCII only: "³" passes str.isdigit() yet int() refuses it; 18 digits fit a bigint."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise Http404
     return int(raw)
 

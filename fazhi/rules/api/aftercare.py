@@ -265,7 +265,7 @@ def _may_work_with_documents(user) -> None:
 def _limit(text: str) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
         raise InvalidInput(
             _("每页条数须在 1 至 %(max)d 之间。") % {"max": MAX_LIMIT}, code="bad_limit"
         )
@@ -426,7 +426,7 @@ def _item(campaign: CleanupReview, item_id: str):
 
 def _id_of(model, text: str | None, **scope):
     """The record with this id within `scope`, or None when absent or not an id."""
-    if not text or not text.isdigit() or len(text) > 18:
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 18:
         return None
     return model.objects.filter(pk=int(text), **scope).first()
 

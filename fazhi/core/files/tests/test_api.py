@@ -127,3 +127,11 @@ def test_without_credentials_the_api_answers_401(clerk):
     response = Client().post(f"{BASE}/", {"purpose": "attachment"})
 
     assert response.status_code == 401
+
+
+def test_a_non_ascii_digit_id_is_not_found(clerk):
+    # "³" passes str.isdigit() but is no id: not found, never a server error.
+    client = bearer(clerk)
+    for raw in ("³", "٣", "1" * 19):
+        assert client.get(f"{BASE}/{raw}/content").status_code == 404
+        assert client.get(f"{BASE}/{raw}").status_code == 404
