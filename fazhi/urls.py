@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/calendar/", include("fazhi.core.calendar.urls")),
     path("staff/rules/", include("fazhi.rules.urls")),
     path("rules/", include("fazhi.rules.public_urls")),
+    path("staff/disclosure/", include("fazhi.disclosure.urls")),
     path("disclosure/", include("fazhi.disclosure.public_urls")),
     path("staff/notifications/", include("fazhi.core.notify.urls")),
     path("files/", include("fazhi.core.files.urls")),

@@ -187,8 +187,15 @@ def test_navigation_lists_only_what_the_role_may_open(world):
         Role.SYSADMIN: ["tasks", "notifications", "organisation", "accounts", "calendar"],
         Role.SECADMIN: ["tasks", "notifications", "roles"],
         Role.AUDITOR: ["tasks", "notifications", "audit"],
-        Role.DISTRICT_OVERSEER: ["tasks", "notifications", "rules", "organisation", "region"],
-        Role.CLERK: ["tasks", "notifications", "rules", "organisation"],
+        Role.DISTRICT_OVERSEER: [
+            "tasks",
+            "notifications",
+            "rules",
+            "disclosure",
+            "organisation",
+            "region",
+        ],
+        Role.CLERK: ["tasks", "notifications", "rules", "disclosure", "organisation"],
     }
     from fazhi.workspace.navigation import items_for
 

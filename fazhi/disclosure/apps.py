@@ -19,3 +19,16 @@ class DisclosureConfig(AppConfig):
         )
         register_sweep("disclosure.lapses", lapse_sweep)
         register_deadline_source(DeadlineSource("disclosure.requests", open_requests))
+        from django.utils.translation import gettext_lazy as _
+
+        from fazhi.workspace.navigation import NavItem, register
+
+        register(
+            NavItem(
+                "disclosure",
+                _("政府信息公开"),
+                "disclosure:home",
+                "disclosure.view_area",
+                order=110,
+            )
+        )

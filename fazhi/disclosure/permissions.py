@@ -37,9 +37,28 @@ def works_with_requests(user) -> bool:
     return has_role(user, Role.LEGAL_OFFICER, Role.LEADER, Role.DISTRICT_OVERSEER)
 
 
+@rules.predicate
+def works_with_catalogue(user) -> bool:
+    # Departments produce the information they publish; the legal office reviews and releases.
+    return has_role(
+        user,
+        Role.LEGAL_OFFICER,
+        Role.LEADER,
+        Role.CLERK,
+        Role.DEPARTMENT_HEAD,
+        Role.DISTRICT_OVERSEER,
+    )
+
+
 rules.add_perm("disclosure.view_request", can_read)
 rules.add_perm("disclosure.handle_request", is_disclosure_office)
 rules.add_perm("disclosure.approve_extension", is_office_head)
 rules.add_perm("disclosure.view_list", works_with_requests)
 # Reconsiderations and lawsuits are recorded by the same office (it answers them for the agency).
 rules.add_perm("disclosure.handle_challenge", is_disclosure_office)
+# Proactive disclosure (主动公开): the catalogue's records.
+rules.add_perm("disclosure.view_catalogue", works_with_catalogue)
+# The annual report is written by the office that handles requests and read by leaders.
+rules.add_perm("disclosure.view_reports", works_with_requests)
+# The navigation entry: any of the three areas.
+rules.add_perm("disclosure.view_area", works_with_requests | works_with_catalogue)

@@ -19,7 +19,7 @@ from fazhi.core import ratelimit
 from fazhi.core.errors import DomainError
 from fazhi.core.models import Agency
 from fazhi.disclosure import clock, selectors, services
-from fazhi.disclosure.forms import ORGANISATION, PERSON, ApplicationForm, StatusForm
+from fazhi.disclosure.forms.public import ORGANISATION, PERSON, ApplicationForm, StatusForm
 from fazhi.disclosure.models import DisclosureRequest
 
 SESSION_KEY = "disclosure_receipts"

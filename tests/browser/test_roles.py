@@ -14,10 +14,10 @@ from fazhi.testing.browser import OTP_ROLES, sign_in
 PASSWORD = django_settings.FAZHI_DEMO_PASSWORD
 
 EXPECTED_NAV = {
-    Role.LEGAL_OFFICER: ["tasks", "notifications", "rules", "organisation"],
-    Role.CLERK: ["tasks", "notifications", "rules", "organisation"],
-    Role.DEPARTMENT_HEAD: ["tasks", "notifications", "rules", "organisation"],
-    Role.LEADER: ["tasks", "notifications", "rules", "organisation"],
+    Role.LEGAL_OFFICER: ["tasks", "notifications", "rules", "disclosure", "organisation"],
+    Role.CLERK: ["tasks", "notifications", "rules", "disclosure", "organisation"],
+    Role.DEPARTMENT_HEAD: ["tasks", "notifications", "rules", "disclosure", "organisation"],
+    Role.LEADER: ["tasks", "notifications", "rules", "disclosure", "organisation"],
     Role.LIAISON: ["tasks", "notifications", "rules", "organisation"],
     Role.LEGAL_ADVISER: ["tasks", "notifications", "organisation"],
     Role.SUPERVISOR: ["tasks", "notifications", "organisation"],
@@ -25,7 +25,14 @@ EXPECTED_NAV = {
     Role.SYSADMIN: ["tasks", "notifications", "organisation", "accounts", "calendar"],
     Role.SECADMIN: ["tasks", "notifications", "roles"],
     Role.AUDITOR: ["tasks", "notifications", "audit"],
-    Role.DISTRICT_OVERSEER: ["tasks", "notifications", "rules", "organisation", "region"],
+    Role.DISTRICT_OVERSEER: [
+        "tasks",
+        "notifications",
+        "rules",
+        "disclosure",
+        "organisation",
+        "region",
+    ],
 }
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from fazhi.core.errors import InvalidInput
 from fazhi.disclosure import selectors, services
-from fazhi.disclosure.forms import ApplicationForm
+from fazhi.disclosure.forms.public import ApplicationForm
 from fazhi.disclosure.models import DisclosureRequest
 from fazhi.disclosure.outcomes import Outcome
 from fazhi.disclosure.tests.conftest import CREDIT_CODE, PHONE, RESIDENT_ID, registered, submitted

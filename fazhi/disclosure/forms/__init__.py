@@ -1,0 +1,1 @@
+"""Forms of the disclosure app, one module per area (public, requests, proactive, reports)."""

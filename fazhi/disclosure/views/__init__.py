@@ -1,0 +1,1 @@
+"""Staff pages of the disclosure app, one module per area (requests, proactive, reports)."""
