@@ -10,25 +10,13 @@ them; outcomes for which it names no article state the outcome without one.
 
 from __future__ import annotations
 
-import io
 import re
-from datetime import date
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
-
+from fazhi.core import officialdoc
 from fazhi.core.errors import Conflict
 from fazhi.core.identity.masking import mask_credit_code, mask_phone, mask_resident_id
 from fazhi.disclosure.models import DisclosureRequest, Reply
 from fazhi.disclosure.outcomes import Outcome
-from fazhi.rules.docx_export import (
-    FANGSONG,
-    XIAOBIAOSONG,
-    _font_style,
-    _page_number_footer,
-    _paragraph,
-)
 
 TITLE = "政府信息公开申请答复告知书"
 REGULATION = "《中华人民共和国政府信息公开条例》"
@@ -174,12 +162,8 @@ def _masked(text: str) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
-def _day(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"  # no leading zeros (GB/T 9704)
-
-
-def _body(docx, text: str) -> None:
-    _paragraph(docx, text, FANGSONG, 16, indent_chars=2)
+_day = officialdoc.official_day
+_body = officialdoc.body
 
 
 def _parts(docx, reply: Reply) -> None:
@@ -208,27 +192,14 @@ def render_reply_letter(request: DisclosureRequest) -> bytes:
     reply = Reply.objects.filter(request=request).prefetch_related("parts").first()
     replied_on = reply.replied_on if reply else request.concluded_on
 
-    docx = Document()
-    section = docx.sections[0]
-    # The numbers of rules.docx_export.render (GB/T 9704 page), which has no page helper yet.
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(28)
-    _page_number_footer(section)
-    normal = docx.styles["Normal"]
-    normal.font.name = FANGSONG
-    normal.font.size = Pt(16)
-    normal.element.get_or_add_rPr()
-    _font_style(normal)
-
-    _paragraph(docx, TITLE, XIAOBIAOSONG, 22, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(docx, "", FANGSONG, 16)
-    _paragraph(
-        docx, f"申请编号：{request.tracking_number}", FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.CENTER
+    docx = officialdoc.new_document()
+    officialdoc.title(docx, TITLE)
+    officialdoc.blank(docx)
+    officialdoc.centred(docx, f"申请编号：{request.tracking_number}")
+    officialdoc.blank(docx)
+    officialdoc.paragraph(
+        docx, f"{_masked(request.applicant_name)}：", officialdoc.FANGSONG, officialdoc.BODY_SIZE
     )
-    _paragraph(docx, "", FANGSONG, 16)
-    _paragraph(docx, f"{_masked(request.applicant_name)}：", FANGSONG, 16)
     _body(
         docx,
         f"本机关于{_day(request.received_on)}收到您提出的政府信息公开申请，"
@@ -245,10 +216,6 @@ def render_reply_letter(request: DisclosureRequest) -> bytes:
                 _body(docx, _masked(line.strip()))
     _body(docx, REMEDIES_TEXT)
 
-    _paragraph(docx, "", FANGSONG, 16)
-    for text in (request.agency.name, _day(replied_on)):
-        signed = _paragraph(docx, text, FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        signed.paragraph_format.right_indent = Pt(16 * 4)  # 右空四字
-    buffer = io.BytesIO()
-    docx.save(buffer)
-    return buffer.getvalue()
+    officialdoc.blank(docx)
+    officialdoc.signature(docx, request.agency.name, _day(replied_on))
+    return officialdoc.to_bytes(docx)
