@@ -154,9 +154,17 @@ def bench_rules() -> None:
     run(None)
 
 
+def bench_disclosure() -> None:
+    """The annual report's tables 三 and 四 over 100,000 requests vs the bare SQL aggregate."""
+    from bench.disclosure_bench import bench_disclosure as run
+
+    run(None)
+
+
 BENCHMARKS = {
     "search": bench_search,
     "rules": bench_rules,
+    "disclosure": bench_disclosure,
     "calendar_add_workdays": bench_calendar_add_workdays,
     "audit_append": bench_audit_append,
     "audit_verify": bench_audit_verify,

@@ -19,6 +19,19 @@ class DisclosureConfig(AppConfig):
         )
         register_sweep("disclosure.lapses", lapse_sweep)
         register_deadline_source(DeadlineSource("disclosure.requests", open_requests))
+        # The annual report: OGI Art. 49, last year's report published by 31 January.
+        from fazhi.disclosure.services.report import reports_due
+
+        register_deadline_source(DeadlineSource("disclosure.reports", reports_due))
+        # 待办: the legal office's requests due within 3 working days or overdue.
+        from fazhi.disclosure.tasks import request_tasks
+        from fazhi.workspace.tasks import provider
+
+        provider(request_tasks)
+        # Proactive disclosure: the 索引号 series, attachments, reminders, rules documents.
+        from fazhi.disclosure.services.proactive import ready as proactive_ready
+
+        proactive_ready()
         from django.utils.translation import gettext_lazy as _
 
         from fazhi.workspace.navigation import NavItem, register

@@ -287,3 +287,485 @@ def table_four(agency, year: int) -> TableFour:
             )
         )
     return TableFour(year=year, groups=tuple(groups))
+
+
+# --- Proactive disclosure (主动公开) ----------------------------------------------------------
+# Who sees which records: the legal office, leaders and district overseers every record of the
+# agencies they read; clerks and department heads the records of their own departments.
+
+
+def _proactive():
+    from fazhi.disclosure.models import PublicRecord
+
+    return PublicRecord
+
+
+def records_for(user):
+    """The public records `user` may open (the permission `disclosure.view_record` agrees)."""
+    from fazhi.core.models import Membership
+    from fazhi.core.roles import Role
+    from fazhi.core.tenancy import agencies_with_role, has_role, readable_agency_ids
+
+    PublicRecord = _proactive()
+    readable = readable_agency_ids(user)
+    if not readable:
+        return PublicRecord.objects.none()
+    whole = set(agencies_with_role(user, Role.LEGAL_OFFICER, Role.LEADER))
+    if has_role(user, Role.DISTRICT_OVERSEER):
+        whole = readable
+    departments = list(
+        Membership.objects.active()
+        .filter(
+            user=user,
+            agency_id__in=readable,
+            role__in=[Role.CLERK, Role.DEPARTMENT_HEAD],
+            department__isnull=False,
+        )
+        .values_list("department_id", flat=True)
+    )
+    return PublicRecord.objects.filter(
+        Q(agency_id__in=whole & readable) | Q(agency_id__in=readable, department_id__in=departments)
+    )
+
+
+def _current_open_findings():
+    from django.db.models import F
+
+    return Count(
+        "findings",
+        filter=Q(findings__resolution="open", findings__found_at__gte=F("submitted_at")),
+        distinct=True,
+    )
+
+
+def record_worklist(user, *, state: str = "", category: str = "", department=None, q: str = ""):
+    """The staff list: records the user may open, open ones first by due date; constant queries
+    (one, with the open findings counted in SQL)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    PublicRecord = _proactive()
+    records = records_for(user).select_related("agency", "department")
+    if state:
+        records = records.filter(state=state)
+    if category:
+        records = records.filter(category=category)
+    if department:
+        records = records.filter(department_id=getattr(department, "pk", department))
+    q = (q or "").strip()
+    if q:
+        records = records.filter(
+            Q(title__icontains=q) | Q(document_number__icontains=q) | Q(index_number__icontains=q)
+        )
+    open_states = [PublicRecord.State.DRAFT, PublicRecord.State.REVIEW, PublicRecord.State.APPROVAL]
+    return records.annotate(
+        open_findings=_current_open_findings(),
+        is_open=Case(
+            When(state__in=open_states, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    ).order_by("is_open", "due_on", "-published_on", "-pk")
+
+
+def _with_validity(records, today: date):
+    """`validity_now`: a normative document's 有效性 read live from the rules status (never a
+    stale copy); other records keep what the drafter set."""
+    from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
+
+    from fazhi.rules.models import NormativeDocument
+    from fazhi.rules.selectors import with_public_status
+
+    status = Subquery(
+        with_public_status(
+            NormativeDocument.objects.filter(pk=OuterRef("source_document_id")), today
+        ).values("public_status")[:1]
+    )
+    return records.annotate(source_status=status).annotate(
+        validity_now=Case(
+            When(source_document__isnull=True, then="validity"),
+            When(source_status="repealed", then=Value("repealed")),
+            When(source_status__in=["expired", "revised"], then=Value("expired")),
+            default=Value("in_force"),
+            output_field=CharField(),
+        )
+    )
+
+
+CATALOGUE_STATES = ("published", "withdrawn", "superseded")
+
+
+def catalogue(
+    agency=None,
+    *,
+    category: str = "",
+    five_disclosures: str = "",
+    topic: str = "",
+    year: int | None = None,
+    q: str = "",
+    today: date | None = None,
+):
+    """The public catalogue (公开目录): published records, newest first. Withdrawn entries stay
+    listed as 已撤回 with their public reason, superseded ones as 已被替代 with their successor,
+    so a link once given never silently disappears. `agency` None: every agency."""
+    from django.utils import timezone
+
+    PublicRecord = _proactive()
+    records = PublicRecord.objects.filter(state__in=CATALOGUE_STATES).select_related(
+        "agency", "department", "superseded_by"
+    )
+    if agency is not None:
+        records = records.filter(agency_id=getattr(agency, "pk", agency))
+    if category:
+        records = records.filter(category=category)
+    if five_disclosures:
+        records = records.filter(five_disclosures=five_disclosures)
+    if topic:
+        records = records.filter(topic=topic)
+    if year:
+        records = records.filter(published_on__year=year)
+    q = (q or "").strip()
+    if q:
+        records = records.filter(
+            Q(title__icontains=q)
+            | Q(body__icontains=q)
+            | Q(document_number__icontains=q)
+            | Q(index_number__icontains=q)
+        )
+    records = _with_validity(records, today or timezone.localdate())
+    return records.order_by("-published_on", "-pk")
+
+
+def catalogue_record(record_id, *, today: date | None = None):
+    """One catalogue entry for the public, with its attachments; None if not public."""
+    from django.db.models import Prefetch
+
+    from fazhi.core.files.models import StoredFile
+
+    try:
+        return (
+            catalogue(today=today)
+            .prefetch_related(Prefetch("attachments", queryset=StoredFile.objects.order_by("pk")))
+            .get(pk=record_id)
+        )
+    except (ValueError, TypeError, _proactive().DoesNotExist):
+        return None
+
+
+def catalogue_attachment(record_id, file_id):
+    """An attachment of a published record (not withdrawn or superseded), for the portal's
+    download; None otherwise. The caller opens `core.files.storage.content_open(sha256)`."""
+    from fazhi.core.files.models import StoredFile
+
+    PublicRecord = _proactive()
+    try:
+        record = PublicRecord.objects.get(pk=record_id, state=PublicRecord.State.PUBLISHED)
+        return record.attachments.get(pk=file_id)
+    except (ValueError, TypeError, PublicRecord.DoesNotExist, StoredFile.DoesNotExist):
+        return None
+
+
+def record_findings(record):
+    """The scan findings of the record's current round (earlier rounds are history); reads the
+    round from the database, so a stale instance still gets the right findings."""
+    from django.db.models import F
+
+    from fazhi.disclosure.models import ScanFinding
+
+    return (
+        ScanFinding.objects.filter(record_id=record.pk, found_at__gte=F("record__submitted_at"))
+        .select_related("attachment", "resolved_by")
+        .order_by("attachment_id", "start", "pk")
+    )
+
+
+def record_reviews(record):
+    """Every 保密审查 of the record, oldest first (returns and withholdings stay visible)."""
+    return record.reviews.select_related("reviewer").order_by("reviewed_at", "pk")
+
+
+def record_timeline(record):
+    from fazhi.core import workflow
+
+    return workflow.timeline(record)
+
+
+@dataclass(frozen=True)
+class TimelinessRow:
+    category: str
+    label: str
+    published: int
+    on_time: int
+    late: int
+
+
+def timeliness(agency, year: int) -> dict:
+    """OGI Art. 26 in a year: records published within their limit (`due_on`) and late, per
+    category; one query. {"rows": [TimelinessRow], "published", "on_time", "late"}."""
+    from django.db.models import F
+
+    from fazhi.disclosure.models.proactive import Category
+
+    PublicRecord = _proactive()
+    counts = {
+        row["category"]: row
+        for row in PublicRecord.objects.filter(
+            agency_id=getattr(agency, "pk", agency),
+            state__in=CATALOGUE_STATES,
+            published_on__year=year,
+        )
+        .values("category")
+        .annotate(
+            published=Count("pk"),
+            on_time=Count("pk", filter=Q(due_on__isnull=True) | Q(published_on__lte=F("due_on"))),
+        )
+    }
+    rows = []
+    for value, label in Category.choices:
+        row = counts.get(value, {"published": 0, "on_time": 0})
+        rows.append(
+            TimelinessRow(
+                value,
+                str(label),
+                row["published"],
+                row["on_time"],
+                row["published"] - row["on_time"],
+            )
+        )
+    return {
+        "rows": rows,
+        "published": sum(r.published for r in rows),
+        "on_time": sum(r.on_time for r in rows),
+        "late": sum(r.late for r in rows),
+    }
+
+
+# --- Table 二 of the annual report and the report's tables as data (年度报告) -------------------
+# 国办公开办函〔2021〕30号, table 二: the blocks of Art. 20 with their rows and columns, verbatim.
+# 行政规范性文件 comes from the rules app; the rows no Fazhi module keeps yet (规章, 行政许可,
+# 行政处罚, 行政强制, 行政事业性收费) are entered by hand and marked 手工填报 wherever shown.
+
+TABLE_TWO_TITLE = _("二、主动公开政府信息情况")
+TABLE_THREE_TITLE = _("三、收到和处理政府信息公开申请情况")
+INFORMATION = _("信息内容")
+MANUAL_MARK = _("手工填报")
+DOCUMENT_COLUMNS = (
+    ("issued", _("本年制发件数")),
+    ("repealed", _("本年废止件数")),
+    ("in_force", _("现行有效件数")),
+)
+DECISION_COLUMNS = (("decisions", _("本年处理决定数量")),)
+AMOUNT_COLUMNS = (("amount", _("本年收费金额（单位：万元）")),)
+# (block key, block header, columns, ((row key, row label, entered by hand), ...))
+TABLE_TWO_LAYOUT = (
+    (
+        "article_20_1",
+        _("第二十条第（一）项"),
+        DOCUMENT_COLUMNS,
+        (("regulations", _("规章"), True), ("normative_documents", _("行政规范性文件"), False)),
+    ),
+    (
+        "article_20_5",
+        _("第二十条第（五）项"),
+        DECISION_COLUMNS,
+        (("licensing", _("行政许可"), True),),
+    ),
+    (
+        "article_20_6",
+        _("第二十条第（六）项"),
+        DECISION_COLUMNS,
+        (("penalty", _("行政处罚"), True), ("coercion", _("行政强制"), True)),
+    ),
+    (
+        "article_20_8",
+        _("第二十条第（八）项"),
+        AMOUNT_COLUMNS,
+        (("fees", _("行政事业性收费"), True),),
+    ),
+)
+# {row key: (column keys)} of the cells entered by hand.
+MANUAL_CELLS: dict[str, tuple[str, ...]] = {
+    row: tuple(key for key, _label in columns)
+    for _block, _header, columns, rows in TABLE_TWO_LAYOUT
+    for row, _row_label, manual in rows
+    if manual
+}
+# A district bureau makes no 规章 (only governments of larger cities and ministries do), so the
+# row stands at 0 unless the office enters otherwise; the other hand rows must be entered.
+MANUAL_DEFAULTS: dict[str, dict[str, int]] = {
+    "regulations": {"issued": 0, "repealed": 0, "in_force": 0}
+}
+AMOUNT_CELLS = frozenset({("fees", "amount")})
+
+
+@dataclass(frozen=True)
+class TwoRow:
+    key: str
+    label: str
+    manual: bool
+    # One value per column of the block: int, a decimal string for 万元, None if not entered.
+    values: tuple
+
+
+@dataclass(frozen=True)
+class TwoBlock:
+    key: str
+    header: str
+    columns: tuple[tuple[str, str], ...]
+    rows: tuple[TwoRow, ...]
+
+
+@dataclass(frozen=True)
+class TableTwo:
+    year: int
+    blocks: tuple[TwoBlock, ...]
+
+    def row(self, key: str) -> TwoRow:
+        return next(r for b in self.blocks for r in b.rows if r.key == key)
+
+    def value(self, key: str, column: str):
+        block = next(b for b in self.blocks if any(r.key == key for r in b.rows))
+        return self.row(key).values[[c for c, _label in block.columns].index(column)]
+
+    def missing(self) -> list[tuple[str, str]]:
+        """(row label, column label) of the hand cells not entered yet."""
+        return [
+            (row.label, label)
+            for block in self.blocks
+            for row in block.rows
+            for (_key, label), value in zip(block.columns, row.values, strict=True)
+            if value is None
+        ]
+
+
+def manual_value(manual_figures: dict, row: str, column: str):
+    """A hand cell as entered (int, or 万元 as a decimal string), its default, or None."""
+    entered = (manual_figures or {}).get(row, {}).get(column)
+    if entered is None:
+        return MANUAL_DEFAULTS.get(row, {}).get(column)
+    return entered
+
+
+def table_two(agency, year: int, manual_figures: dict | None = None) -> TableTwo:
+    """Table 二 for one agency and year: 行政规范性文件 counted by the rules app (three queries),
+    the other rows from `manual_figures` ({row: {column: value}}, see MANUAL_CELLS)."""
+    from fazhi.rules.selectors import report_figures
+
+    documents = report_figures(agency, year)
+    blocks = []
+    for key, header, columns, rows in TABLE_TWO_LAYOUT:
+        built = []
+        for row, label, manual in rows:
+            if manual:
+                values = tuple(manual_value(manual_figures, row, column) for column, _c in columns)
+            else:
+                values = tuple(documents[column] for column, _c in columns)
+            built.append(TwoRow(row, str(label), manual, values))
+        blocks.append(
+            TwoBlock(key, str(header), tuple((c, str(label)) for c, label in columns), tuple(built))
+        )
+    return TableTwo(year=year, blocks=tuple(blocks))
+
+
+def report_tables_data(agency, year: int, manual_figures: dict | None = None) -> dict:
+    """Tables 二, 三 and 四 as plain data (labels in Chinese whatever the interface language):
+    what a report freezes in `tables` when finalised, and what pages and exports render."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        two = table_two(agency, year, manual_figures)
+        three = table_three(agency, year)
+        four = table_four(agency, year)
+        return {
+            "year": year,
+            "two": {
+                "title": str(TABLE_TWO_TITLE),
+                "information": str(INFORMATION),
+                "blocks": [
+                    {
+                        "key": block.key,
+                        "header": block.header,
+                        "columns": [{"key": c, "label": label} for c, label in block.columns],
+                        "rows": [
+                            {
+                                "key": row.key,
+                                "label": row.label,
+                                "manual": row.manual,
+                                "values": list(row.values),
+                            }
+                            for row in block.rows
+                        ],
+                    }
+                    for block in two.blocks
+                ],
+            },
+            "three": {
+                "title": str(TABLE_THREE_TITLE),
+                "note": str(TABLE_THREE_NOTE),
+                "applicant": str(APPLICANT_HEADER),
+                "organisation": str(ORGANISATION_HEADER),
+                "columns": list(COLUMNS),
+                "column_labels": [str(label) for label in COLUMN_LABELS],
+                "rows": [
+                    {
+                        "key": row.key,
+                        "label": row.label,
+                        "level": row.level,
+                        "values": list(row.values) if row.values is not None else None,
+                    }
+                    for row in three.rows
+                ],
+            },
+            "four": {
+                "title": str(TABLE_FOUR_TITLE),
+                "reconsideration": str(RECONSIDERATION),
+                "litigation": str(LITIGATION),
+                "columns": list(FOUR_COLUMNS),
+                "column_labels": [str(label) for label in FOUR_COLUMN_LABELS],
+                "groups": [
+                    {
+                        "key": group.key,
+                        "label": group.label,
+                        "parent": group.parent,
+                        "values": list(group.values),
+                    }
+                    for group in four.groups
+                ],
+            },
+        }
+
+
+def report_tables(report) -> dict:
+    """The report's tables: frozen once finalised, computed from the records while drafted."""
+    if report.state != "draft" and report.tables:
+        return report.tables
+    return report_tables_data(report.agency, report.year, report.manual_figures)
+
+
+def _cell(data: dict, key: str) -> list:
+    return next(row["values"] for row in data["rows"] if row["key"] == key)
+
+
+def report_identity_breaks(tables: dict) -> list[str]:
+    """The broken identities, one Chinese sentence each naming its cell: table 三's
+    一＋二＝三（七）总计＋四 in each of the 7 columns, table 四's 总计 in each group."""
+    found = []
+    three = tables["three"]
+    new, carried, total, out = (
+        _cell(three, k) for k in ("new", "carried_in", "total", "carried_out")
+    )
+    for i, label in enumerate(three["column_labels"]):
+        left, right = new[i] + carried[i], total[i] + out[i]
+        if left != right:
+            found.append(f"表三“{label}”列：一＋二＝{left}，三（七）总计＋四＝{right}")
+    four = tables["four"]
+    parts = "＋".join(four["column_labels"][:-1])
+    for group in four["groups"]:
+        values = group["values"]
+        if values[-1] != sum(values[:-1]):
+            label = f"{group['parent']}（{group['label']}）" if group["parent"] else group["label"]
+            found.append(
+                f"表四“{label}”：{four['column_labels'][-1]}＝{values[-1]}，"
+                f"{parts}＝{sum(values[:-1])}"
+            )
+    return found

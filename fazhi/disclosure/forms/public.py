@@ -187,3 +187,29 @@ class StatusForm(StyledForm):
         error_messages={"required": _("请填写申请时留下的联系电话。")},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+
+
+class VerifiedForm(forms.Form):
+    """The tracking number and phone the applicant just verified, sent again with a follow-up
+    (the supplement, the letter download) so the service can check them once more."""
+
+    tracking_number = forms.CharField(max_length=60, widget=forms.HiddenInput)
+    phone = forms.CharField(max_length=30, widget=forms.HiddenInput)
+
+
+class SupplementForm(VerifiedForm, StyledForm):
+    """The applicant's 补正 (supplement) sent on the status page."""
+
+    supplement = forms.CharField(
+        label=_("补正内容"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("请填写补正内容。")},
+        help_text=_("请按补正告知书列明的事项逐项补充说明。"),
+    )
+    # One-time token: sending the same page twice records one supplement.
+    token = forms.RegexField(
+        regex=r"^[0-9a-f]{32}$",
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_FORM, "invalid": STALE_FORM},
+    )

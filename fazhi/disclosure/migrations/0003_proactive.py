@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
                 ('state', django_fsm.FSMField(choices=[('draft', '草稿'), ('review', '保密审查中'), ('approval', '待审核发布'), ('published', '已公开'), ('withdrawn', '已撤回'), ('superseded', '已被替代')], default='draft', max_length=50, protected=True, verbose_name='状态')),
                 ('due_on', models.DateField(blank=True, null=True, verbose_name='应公开期限')),
                 ('due_provisional', models.BooleanField(default=False, verbose_name='期限为暂定')),
+                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交审查时间')),
                 ('published_on', models.DateField(blank=True, null=True, verbose_name='公开日期')),
                 ('withdrawn_on', models.DateField(blank=True, null=True, verbose_name='撤回日期')),
                 ('withdrawal_reason', models.TextField(blank=True, verbose_name='撤回理由（公开）')),

@@ -13,10 +13,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 
-from fazhi.core.workflow import WorkflowModel
+from fazhi.core.workflow import Action, Guard, Workflow, WorkflowModel
+from fazhi.disclosure import gates_proactive as gates
+
+# The permissions of proactive disclosure (predicates in permissions.py).
+DRAFT_RECORD = "disclosure.draft_record"
+REVIEW_RECORD = "disclosure.review_record"
+RELEASE_RECORD = "disclosure.release_record"
 
 
 class Category(models.TextChoices):
@@ -140,6 +147,9 @@ class PublicRecord(WorkflowModel):
     # OGI Art. 26: 20 working days from formation or change (the agency setting's number).
     due_on = models.DateField(_("应公开期限"), null=True, blank=True)
     due_provisional = models.BooleanField(_("期限为暂定"), default=False)
+    # When the record last went to review: reviews and scan findings of earlier rounds are
+    # history, only those from this moment on decide release.
+    submitted_at = models.DateTimeField(_("提交审查时间"), null=True, blank=True)
     published_on = models.DateField(_("公开日期"), null=True, blank=True)
     withdrawn_on = models.DateField(_("撤回日期"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("撤回理由（公开）"), blank=True)
@@ -197,6 +207,130 @@ class PublicRecord(WorkflowModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_closed(self) -> bool:
+        # The Art. 26 limit no longer runs once the record has been published.
+        return self.state in (
+            self.State.PUBLISHED,
+            self.State.WITHDRAWN,
+            self.State.SUPERSEDED,
+        )
+
+    # --- transitions: the services write the records, the guards read them ---
+
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.REVIEW,
+        permission=DRAFT_RECORD,
+        conditions=[
+            Guard(gates.has_content, _("请先填写正文或上传附件。"), "content_required"),
+        ],
+    )
+    def submit(self, *, actor, comment="", **data):
+        """To confidentiality review. The personal-data scan runs here, inside the transition,
+        so no path to review can skip it: findings of this round are written before the state
+        changes, and the transaction of perform() keeps both or neither."""
+        from fazhi.disclosure.services.proactive import scan_record
+
+        self.submitted_at = timezone.now()
+        scan_record(self)
+
+    @transition(
+        field=state,
+        source=State.REVIEW,
+        target=State.APPROVAL,
+        permission=REVIEW_RECORD,
+        conditions=[
+            Guard(
+                gates.no_open_finding,
+                _("个人信息检查尚有未处理的结果，请先逐项确认可公开或遮蔽。"),
+                "finding_open",
+            ),
+            Guard(gates.released, _("请通过“保密审查”办理。"), "review_required"),
+        ],
+    )
+    def pass_review(self, *, actor, comment="", **data):
+        """保密审查 concluded "可以公开" (the review record is written by the service)."""
+
+    @transition(
+        field=state,
+        source=State.REVIEW,
+        target=State.DRAFT,
+        permission=REVIEW_RECORD,
+        conditions=[Guard(gates.sent_back, _("请通过“保密审查”办理。"), "review_required")],
+    )
+    def return_from_review(self, *, actor, comment="", **data):
+        """退回修改 or 不予公开: back to the drafter; the review stays in the history."""
+
+    @transition(
+        field=state,
+        source=State.APPROVAL,
+        target=State.DRAFT,
+        permission=RELEASE_RECORD,
+    )
+    def return_from_approval(self, *, actor, comment="", **data):
+        """信息审核发布 declined: back to the drafter with the reason (the comment); the next
+        submission is scanned and reviewed again."""
+
+    @transition(
+        field=state,
+        source=State.APPROVAL,
+        target=State.PUBLISHED,
+        permission=RELEASE_RECORD,
+        conditions=[
+            Guard(
+                gates.no_open_finding,
+                _("个人信息检查尚有未处理的结果，不能发布。"),
+                "finding_open",
+            ),
+            Guard(gates.released, _("尚未经保密审查同意公开，不能发布。"), "review_required"),
+            # Only record_publish draws the index number; a bare transition cannot publish.
+            Guard(gates.numbered, _("请通过“审核发布”办理。"), "index_required"),
+        ],
+    )
+    def publish(self, *, actor, comment="", **data):
+        """信息审核发布: published with its index number on `published_on`."""
+
+    @transition(
+        field=state,
+        source=State.PUBLISHED,
+        target=State.WITHDRAWN,
+        permission=RELEASE_RECORD,
+    )
+    def retract(self, *, actor, comment="", withdrawn_on=None, **data):
+        """撤回: the reason (the comment) is shown to the public beside the entry."""
+        self.withdrawal_reason = comment.strip()
+        self.withdrawn_on = withdrawn_on or timezone.localdate()
+
+    @transition(
+        field=state,
+        source=State.PUBLISHED,
+        target=State.SUPERSEDED,
+        permission=RELEASE_RECORD,
+        conditions=[
+            Guard(
+                gates.successor_published,
+                _("请通过“替代”办理，并选择本机关已公开的新记录。"),
+                "successor_required",
+            ),
+        ],
+    )
+    def supersede(self, *, actor, comment="", **data):
+        """A later published record replaces this one (the link is set by the service)."""
+
+    workflow = Workflow(
+        actions=[
+            Action("submit", _("提交保密审查")),
+            Action("pass_review", _("审查通过")),
+            Action("return_from_review", _("退回修改"), kind="return"),
+            Action("publish", _("审核发布")),
+            Action("return_from_approval", _("退回起草"), comment_required=True, kind="return"),
+            Action("retract", _("撤回公开"), comment_required=True, kind="return"),
+            Action("supersede", _("替代")),
+        ],
+    )
+
 
 class ConfidentialityReview(models.Model):
     """保密审查: the reviewer's checklist and conclusion for one round of review."""
@@ -207,7 +341,7 @@ class ConfidentialityReview(models.Model):
         WITHHOLD = "withhold", _("不予公开")
 
     record = models.ForeignKey(PublicRecord, on_delete=models.PROTECT, related_name="reviews")
-    # {item key: True/False} over the agency's checklist (items in `proactive_checklist`).
+    # {item key: True/False} over the agency's checklist (setting `disclosure.review_checklist`).
     checklist = models.JSONField(_("审查事项"), default=dict)
     conclusion = models.CharField(_("审查结论"), max_length=20, choices=Conclusion.choices)
     comment = models.TextField(_("审查意见"), blank=True)

@@ -12,10 +12,45 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 
-from fazhi.core.workflow import WorkflowModel
+from fazhi.core.workflow import Action, Guard, Workflow, WorkflowModel
+
+WRITE_REPORT = "disclosure.write_report"
+PUBLISH_REPORT = "disclosure.publish_report"
+# The hand-written sections, in the order of the report: 一、五、六.
+SECTIONS = ("overview", "problems", "other_matters")
+
+
+def year_ended(report) -> bool:
+    """The statistics period is the calendar year; its figures are final only after it."""
+    return timezone.localdate().year > report.year
+
+
+def sections_written(report) -> bool:
+    return all((getattr(report, name) or "").strip() for name in SECTIONS)
+
+
+def figures_entered(report) -> bool:
+    from fazhi.disclosure.selectors import MANUAL_CELLS, manual_value
+
+    return all(
+        manual_value(report.manual_figures, row, column) is not None
+        for row, columns in MANUAL_CELLS.items()
+        for column in columns
+    )
+
+
+def identities_hold(report) -> bool:
+    """一＋二＝三（七）＋四 in table 三 and 总计 in table 四, on the tables as they would freeze.
+    The computed tables are kept on the instance so the transition freezes what was checked."""
+    from fazhi.disclosure.selectors import report_identity_breaks, report_tables_data
+
+    tables = report_tables_data(report.agency, report.year, report.manual_figures)
+    report._checked_tables = tables
+    return not report_identity_breaks(tables)
 
 
 class AnnualReport(WorkflowModel):
@@ -67,3 +102,67 @@ class AnnualReport(WorkflowModel):
 
     def __str__(self) -> str:
         return f"{self.year}年度政府信息公开工作年度报告"
+
+    # --- transitions: the services validate and write, the guards hold for every path ---
+
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.FINAL,
+        permission=WRITE_REPORT,
+        conditions=[
+            Guard(
+                year_ended,
+                _("统计期为公历年度，年度结束后方可定稿。"),
+                "year_not_ended",
+            ),
+            Guard(
+                sections_written,
+                _("请先填写“一、总体情况”“五、存在的主要问题及改进情况”“六、其他需要报告的事项”。"),
+                "sections_required",
+            ),
+            Guard(figures_entered, _("表二尚有手工填报数据未填写。"), "figures_required"),
+            Guard(identities_hold, _("表三或表四的勾稽关系不成立，不能定稿。"), "identity_broken"),
+        ],
+    )
+    def finalise(self, *, actor, comment="", **data):
+        """定稿: tables 二、三、四 are frozen as checked, so later corrections of a record of the
+        year never change the report."""
+        from fazhi.disclosure.selectors import report_tables_data
+
+        tables = getattr(self, "_checked_tables", None)
+        self.tables = tables or report_tables_data(self.agency, self.year, self.manual_figures)
+        self.finalised_at = timezone.now()
+        self.finalised_by = actor
+
+    @transition(
+        field=state,
+        source=State.FINAL,
+        target=State.DRAFT,
+        permission=WRITE_REPORT,
+    )
+    def reopen(self, *, actor, comment="", **data):
+        """退回编制 before publication: the tables are computed live again (the frozen copy and
+        who finalised it stay in the event history)."""
+        self.tables = {}
+        self.finalised_at = None
+        self.finalised_by = None
+
+    @transition(
+        field=state,
+        source=State.FINAL,
+        target=State.PUBLISHED,
+        permission=PUBLISH_REPORT,
+    )
+    def publish(self, *, actor, comment="", published_on=None, **data):
+        """OGI Art. 49: published (by 31 January of the following year)."""
+        self.published_on = published_on or timezone.localdate()
+        self.published_by = actor
+
+    workflow = Workflow(
+        actions=[
+            Action("finalise", _("定稿")),
+            Action("reopen", _("退回编制"), comment_required=True, kind="return"),
+            Action("publish", _("公开")),
+        ],
+    )

@@ -18,6 +18,10 @@ class Command(BaseCommand):
 
         documents = build_rules_demo(agency)
         self.stdout.write(f"行政规范性文件：新建演示文件 {len(documents)} 件")
+        from fazhi.disclosure.demo import build_disclosure_demo  # a year of disclosure requests
+
+        requests = build_disclosure_demo(agency)
+        self.stdout.write(f"政府信息公开申请：新建演示申请 {len(requests)} 件")
         if not options["quiet_accounts"]:
             self.stdout.write(f"演示账号（密码均为 {password}）：")
             for spec in DEMO_USERS:
