@@ -74,6 +74,12 @@ def main(base: str, password: str) -> None:
     with urllib.request.urlopen(base + "/rules/in-force.pdf", timeout=60) as response:
         assert response.read(5) == b"%PDF-", "the in-force list is not a PDF"
     print("ok  portal library and in-force PDF")
+    # The disclosure catalogue: the demo's published records with their index numbers, and the
+    # normative documents entered without re-entry.
+    catalogue = urllib.request.urlopen(base + "/disclosure/catalogue/", timeout=30).read().decode()
+    assert "示民公开-" in catalogue, "the disclosure catalogue shows no published demo record"
+    assert "示民规〔" in catalogue, "the catalogue lacks the normative documents"
+    print("ok  disclosure catalogue")
     for role in ROLES:
         url, body = sign_in(base, role, password)
         assert url.endswith("/staff/") and "待办" in body, f"{role} did not reach /staff/ ({url})"
