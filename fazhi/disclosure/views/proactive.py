@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fazhi.core import workflow
 from fazhi.core.decorators import staff_permission_required
 from fazhi.core.errors import Conflict, DomainError
+from fazhi.core.forms import form_error_messages
 from fazhi.core.models import Agency, Department, Membership
 from fazhi.core.roles import Role
 from fazhi.core.tenancy import access, agencies_with_role, readable_agency_ids, writable_agency_ids
@@ -262,11 +263,7 @@ def refused(request: HttpRequest, record, exc: DomainError, *, bound=None) -> Ht
 
 
 def invalid_form(request: HttpRequest, record, name: str, form) -> HttpResponse:
-    for field_name, errors in form.errors.items():
-        field = form.fields.get(field_name)
-        label = field.label if field is not None else ""
-        text = " ".join(str(e) for e in errors)
-        messages.error(request, f"{label}：{text}" if label else text)
+    form_error_messages(request, form)
     return render_record(request, _fresh(record), bound=(name, form), status=422)
 
 

@@ -21,6 +21,7 @@ from fazhi.core import workflow
 from fazhi.core.decorators import staff_permission_required
 from fazhi.core.errors import DomainError
 from fazhi.core.files.names import content_disposition
+from fazhi.core.forms import form_error_messages
 from fazhi.core.models import Agency
 from fazhi.core.roles import Role
 from fazhi.core.tenancy import access, agencies_with_role, scope, writable_agency_ids
@@ -255,11 +256,7 @@ def report_step(request: HttpRequest, report_id: int, step: str) -> HttpResponse
     name, form_class, call = STEPS[step]
     form = form_class(request.POST) if form_class is not None else None
     if form is not None and not form.is_valid():
-        for field_name, errors in form.errors.items():
-            field = form.fields.get(field_name)
-            label = field.label if field is not None and field.label else ""
-            text = " ".join(str(e) for e in errors)
-            messages.error(request, f"{label}：{text}" if label else text)
+        form_error_messages(request, form)
         return render_report(request, _fresh(report), bound=(name, form), status=422)
     if form is None:
         data = {}

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fazhi.core import workflow
 from fazhi.core.errors import DomainError
+from fazhi.core.forms import form_error_messages
 from fazhi.core.models import Countersign
 from fazhi.core.tenancy import access
 from fazhi.rules import drafting, forms, selectors, services
@@ -73,10 +74,7 @@ def refused(request: HttpRequest, document, exc: DomainError) -> HttpResponse:
 
 
 def invalid_form(request: HttpRequest, document, form) -> HttpResponse:
-    for name, errors in form.errors.items():
-        field = form.fields.get(name)
-        label = field.label if field is not None else ""
-        messages.error(request, f"{label}：{' '.join(errors)}" if label else " ".join(errors))
+    form_error_messages(request, form)
     return render_detail(request, _fresh(document), status=422)
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fazhi.core import workflow
 from fazhi.core.errors import DomainError
+from fazhi.core.forms import form_error_messages
 from fazhi.core.models import Event
 from fazhi.core.tenancy import access
 from fazhi.disclosure import clock, selectors
@@ -176,10 +177,7 @@ def refused(request: HttpRequest, record, exc: DomainError, *, bound=None) -> Ht
 
 def invalid_form(request: HttpRequest, record, step: str, form) -> HttpResponse:
     """The page again with the form as typed, its errors on its fields, status 422."""
-    for name, errors in form.errors.items():
-        field = form.fields.get(name)
-        label = field.label if field is not None else ""
-        messages.error(request, f"{label}：{' '.join(errors)}" if label else " ".join(errors))
+    form_error_messages(request, form)
     return render_detail(request, _fresh(record), status=422, bound={step: form})
 
 
