@@ -16,13 +16,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from fazhi.api.inputs import ApiIn, Day, Text
 from fazhi.api.pagination import paginate
 from fazhi.core.errors import InvalidInput
 from fazhi.core.tenancy import access, scope
 from fazhi.disclosure import selectors, services
 from fazhi.disclosure.api.requests import _handling_agency, _id, _limit
 from fazhi.disclosure.models import DisclosureChallenge
-from fazhi.rules.api.documents import ApiIn, Day, Text
 
 router = Router(tags=["disclosure: challenges"])
 

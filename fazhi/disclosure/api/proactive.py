@@ -28,6 +28,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
+from fazhi.api.inputs import ApiIn, Day, Text
 from fazhi.api.pagination import paginate
 from fazhi.core import workflow
 from fazhi.core.errors import Conflict, InvalidInput
@@ -38,7 +39,6 @@ from fazhi.disclosure import selectors, services
 from fazhi.disclosure.models import PublicRecord, ScanFinding
 from fazhi.disclosure.models.proactive import Category, FiveDisclosures, PublishForm, Validity
 from fazhi.disclosure.services.proactive import FINDING_KINDS
-from fazhi.rules.api.documents import ApiIn, Day, Text
 
 router = Router(tags=["disclosure: catalogue"])
 public_router = Router(auth=None, tags=["public: disclosure catalogue"])

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Header, Router, Schema, Status
 
+from fazhi.api.inputs import ApiIn, Text
 from fazhi.core import ratelimit
 from fazhi.core.errors import DomainError, InvalidInput
 from fazhi.core.models import Agency
@@ -31,7 +32,6 @@ from fazhi.disclosure.api.request_schemas import ApplicantIn
 from fazhi.disclosure.choices import Channel
 from fazhi.disclosure.models import DisclosureRequest
 from fazhi.disclosure.outcomes import Outcome, describe
-from fazhi.rules.api.documents import ApiIn, Text
 from fazhi.rules.api.public import ErrorOut, RateLimited
 
 public_router = Router(auth=None, tags=["public: disclosure"])

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from fazhi.api.inputs import ApiIn, Day, Text
 from fazhi.api.pagination import paginate
 from fazhi.core import workflow
 from fazhi.core.errors import Conflict
@@ -27,7 +28,6 @@ from fazhi.disclosure import report_export, selectors, services
 from fazhi.disclosure.api.requests import _handling_agency, _id, _limit
 from fazhi.disclosure.models import AnnualReport
 from fazhi.disclosure.services.report import due_on
-from fazhi.rules.api.documents import ApiIn, Day, Text
 
 router = Router(tags=["disclosure: annual reports"])
 public_router = Router(auth=None, tags=["public: disclosure"])

@@ -11,13 +11,12 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+# The Chinese-message request bodies of the rules API; the same conventions for every app.
+from fazhi.api.inputs import ApiIn, Day, Text
 from fazhi.api.workflow_routes import TimelineEntry
 from fazhi.disclosure import services
 from fazhi.disclosure.choices import ApplicantKind, IdDocument
 from fazhi.disclosure.models import DisclosureRequest
-
-# The Chinese-message request bodies of the rules API; the same conventions for every app.
-from fazhi.rules.api.documents import ApiIn, Day, Text
 
 State = DisclosureRequest.State
 ExpectedState = Literal[tuple(State.values)] | None  # type: ignore[valid-type]

@@ -11,7 +11,7 @@ other public rules routes (api/public.py) at /api/public/rules/cleanups/.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,9 +19,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator
-from pydantic_core import PydanticCustomError
 
+from fazhi.api.inputs import Day, Text
 from fazhi.api.pagination import MAX_LIMIT, paginate
 from fazhi.api.workflow_routes import AvailableAction, RecordOut, TimelineEntry, record_out
 from fazhi.core.errors import Conflict, InvalidInput
@@ -41,25 +40,6 @@ from fazhi.rules.services import links as link_services
 # --- Input ------------------------------------------------------------------------------------
 
 
-def _clean_text(value: str) -> str:
-    # PostgreSQL refuses NUL in text and a lone surrogate cannot be stored: refuse both here.
-    if "\x00" in value:
-        raise PydanticCustomError("text_control", _("不能包含控制字符。"))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise PydanticCustomError("text_encoding", _("含有无法识别的字符。")) from None
-    return value
-
-
-def _sane_day(value: dt.date) -> dt.date:
-    if not 2000 <= value.year <= 2100:
-        raise PydanticCustomError("date_range", _("日期须在 2000 年至 2100 年之间。"))
-    return value
-
-
-Text = Annotated[str, AfterValidator(_clean_text)]
-Day = Annotated[dt.date, AfterValidator(_sane_day)]
 DispositionName = Literal["keep", "revise", "repeal", "expire"]
 EvaluationStateName = Literal["proposal", "confirmation", "done"]
 

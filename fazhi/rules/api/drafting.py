@@ -25,12 +25,12 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
+from fazhi.api.inputs import ApiIn, Text
 from fazhi.core.errors import InvalidInput
 from fazhi.core.models import Department
 from fazhi.core.tenancy import access
 from fazhi.rules import diff, drafting, selectors
 from fazhi.rules.api import router
-from fazhi.rules.api.documents import ApiIn, Text
 from fazhi.rules.services import drafting as services
 
 DOCUMENT = "/documents/{record_id}"
