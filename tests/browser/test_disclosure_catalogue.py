@@ -122,6 +122,12 @@ def test_a_record_from_draft_to_the_portal(live_demo, page, browser, live_server
     record.refresh_from_db()
     assert re.fullmatch(r"示民公开-\d{4}-\d{5}", record.index_number)
     expect(page.locator("#index-number")).to_have_text(record.index_number)
+    # and finds it counted in the year's timeliness statistics (Art. 26), from the list
+    page.locator('#disclosure-tabs [data-tab="records"]').click()
+    page.locator("#record-timeliness").click()
+    expect(page.locator("h1")).to_have_text("公开时效统计")
+    published_count = int(page.locator('[data-figure="published"]').inner_text())
+    assert published_count >= 1
 
     # And a citizen on a phone finds it in the catalogue by a word of its title
     phone = browser.new_context(

@@ -7,6 +7,7 @@ counts, and the portal showing only what was published (withdrawn with its reaso
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -339,4 +340,46 @@ def test_the_portal_catalogue_query_count_is_constant(bureau, client):
         lambda: client.get("/disclosure/catalogue/"),
         lambda n: [published(bureau, title=f"公开信息{i}") for i in range(n)],
         extra_rows=4,
+    )
+
+
+# --- Timeliness (OGI Art. 26) ----------------------------------------------------------------
+
+
+def test_the_timeliness_page_counts_on_time_late_and_overdue(bureau):
+    # Given two records published in 2026: one within its limit, one after it
+    on_time = published(bureau, title="按时公开的信息")
+    late = published(bureau, title="超期公开的信息")
+    PublicRecord.objects.filter(pk=late.pk).update(due_on=date(2026, 4, 2))
+    PublicRecord.objects.filter(pk=on_time.pk).update(due_on=late.published_on)
+    # and a draft already past its limit
+    pending = drafted(bureau, title="尚未公开的信息")
+    PublicRecord.objects.filter(pk=pending.pk).update(due_on=date(2020, 1, 2))
+    year = late.published_on.year
+    # When the legal office opens the statistics of that year
+    officer = verified_client(bureau["officer"])
+    page = officer.get(f"/staff/disclosure/catalogue/timeliness/?year={year}")
+    html = page.content.decode()
+    # Then the category of both shows 2 published, 1 on time, 1 late, and the draft is flagged
+    assert page.status_code == 200
+    assert 'data-figure="published">2<' in html and 'data-figure="late">1<' in html
+    assert 'data-figure="rate">50.0%<' in html
+    assert 'id="timeliness-overdue"' in html
+    row = html.split('data-category="art20_11"')[1].split("</tr>")[0]
+    assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["2", "1", "1"]
+    # A year without records reads as none, and nobody outside the catalogue roles gets in
+    empty = officer.get("/staff/disclosure/catalogue/timeliness/?year=2019").content.decode()
+    assert 'data-figure="published">0<' in empty and 'data-figure="rate">—<' in empty
+    assert (
+        verified_client(bureau["supervisor"])
+        .get("/staff/disclosure/catalogue/timeliness/")
+        .status_code
+        == 403
+    )
+    outsider_agency = AgencyFactory()
+    assert (
+        officer.get(
+            f"/staff/disclosure/catalogue/timeliness/?agency={outsider_agency.pk}"
+        ).status_code
+        == 404
     )

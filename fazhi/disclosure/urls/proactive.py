@@ -7,6 +7,7 @@ from fazhi.disclosure.views import proactive
 urlpatterns = [
     path("", proactive.record_list, name="records"),
     path("new/", proactive.record_create, name="record_create"),
+    path("timeliness/", proactive.record_timeliness, name="record_timeliness"),
     path("<int:record_id>/", proactive.record_detail, name="record"),
     path("<int:record_id>/edit/", proactive.record_edit, name="record_edit"),
     path("<int:record_id>/steps/<slug:step>/", proactive.record_step, name="record_step"),

@@ -107,6 +107,53 @@ def drafting_units(user) -> list[tuple[str, str, Agency, Department | None]]:
     return units
 
 
+# --- Timeliness (OGI Art. 26) ------------------------------------------------------------------
+
+
+@staff_permission_required(VIEW)
+@require_http_methods(["GET"])
+def record_timeliness(request: HttpRequest) -> HttpResponse:
+    """How much of a year's proactive disclosure met the 20-working-day limit, per category of
+    Art. 20, and what is still unpublished past its limit today (for the agency's own check
+    and the annual report's overview)."""
+    agencies = list(
+        Agency.objects.filter(pk__in=readable_agency_ids(request.user)).order_by("name")
+    )
+    if not agencies:
+        raise PermissionDenied
+    raw_agency = request.GET.get("agency", "")
+    agency = agencies[0]
+    if raw_agency.isascii() and raw_agency.isdigit():
+        agency = next((a for a in agencies if a.pk == int(raw_agency)), None)
+        if agency is None:
+            raise Http404
+    today = timezone.localdate()
+    years = list(range(today.year, 2018, -1))
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if raw_year.isascii() and raw_year.isdigit() else today.year
+    if year not in years:
+        year = today.year
+    figures = selectors.timeliness(agency, year)
+    overdue = PublicRecord.objects.filter(
+        agency=agency, state__in=PENDING_STATES, due_on__lt=today
+    ).count()
+    return render(
+        request,
+        "disclosure/staff/record_timeliness.html",
+        {
+            "agency": agency,
+            "agencies": agencies,
+            "year": year,
+            "years": years,
+            "figures": figures,
+            "rate": round(figures["on_time"] * 100 / figures["published"], 1)
+            if figures["published"]
+            else None,
+            "overdue": overdue,
+        },
+    )
+
+
 # --- The worklist ----------------------------------------------------------------------------
 
 
