@@ -31,6 +31,10 @@ DOCUMENT_ROLES = frozenset(
         Role.DISTRICT_OVERSEER,
     }
 )
+# Disclosure requests and the annual report: the legal office, leaders and district oversight;
+# the catalogue also the departments that produce the information.
+REQUEST_ROLES = frozenset({Role.LEGAL_OFFICER, Role.LEADER, Role.DISTRICT_OVERSEER})
+CATALOGUE_ROLES = REQUEST_ROLES | {Role.CLERK, Role.DEPARTMENT_HEAD}
 
 CASES = [
     Case("workspace", "GET", lambda c: "/staff/", ALL),
@@ -108,6 +112,34 @@ CASES = [
     Case(
         "documents in force (XLSX)", "GET", lambda c: "/staff/rules/in-force.xlsx", DOCUMENT_ROLES
     ),
+    Case(
+        "disclosure (navigation entry)",
+        "GET",
+        lambda c: "/staff/disclosure/",
+        CATALOGUE_ROLES,
+        ok_status=(302,),
+    ),
+    Case("disclosure requests", "GET", lambda c: "/staff/disclosure/requests/", REQUEST_ROLES),
+    Case(
+        "register a disclosure request",
+        "GET",
+        lambda c: "/staff/disclosure/requests/register/",
+        frozenset({Role.LEGAL_OFFICER}),
+    ),
+    Case("disclosure catalogue", "GET", lambda c: "/staff/disclosure/catalogue/", CATALOGUE_ROLES),
+    Case(
+        "new catalogue record",
+        "GET",
+        lambda c: "/staff/disclosure/catalogue/new/",
+        frozenset({Role.LEGAL_OFFICER, Role.CLERK, Role.DEPARTMENT_HEAD}),
+    ),
+    Case(
+        "disclosure timeliness",
+        "GET",
+        lambda c: "/staff/disclosure/catalogue/timeliness/",
+        CATALOGUE_ROLES,
+    ),
+    Case("annual reports", "GET", lambda c: "/staff/disclosure/reports/", REQUEST_ROLES),
     Case("work calendar", "GET", lambda c: "/staff/calendar/", frozenset({Role.SYSADMIN})),
     Case("audit log", "GET", lambda c: "/staff/audit/", frozenset({Role.AUDITOR})),
     Case("audit export", "GET", lambda c: "/staff/audit/export.csv", frozenset({Role.AUDITOR})),

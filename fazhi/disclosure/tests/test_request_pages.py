@@ -178,7 +178,7 @@ def test_the_worklist_needs_the_list_permission(office):
 
 def test_the_leader_sees_the_worklist_but_cannot_register(office, leader):
     assert leader.get(LIST).status_code == 200
-    assert leader.get(REGISTER).status_code == 404
+    assert leader.get(REGISTER).status_code == 403
 
 
 # --- Registration -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -125,7 +126,8 @@ def request_register(request: HttpRequest) -> HttpResponse:
         Agency.objects.filter(pk__in=_registering_agencies(request.user)).order_by("pk")
     )
     if not agencies:
-        raise Http404
+        # Leaders and oversight read requests but register none: a role's refusal, not a 404.
+        raise PermissionDenied
     form = forms.RegisterForm(request.POST or None, initial={"arrived_on": timezone.localdate()})
     status = 200
     agency = agencies[0]
