@@ -20,6 +20,8 @@ urlpatterns = [
     path("rules/", include("fazhi.rules.public_urls")),
     path("staff/disclosure/", include("fazhi.disclosure.urls")),
     path("disclosure/", include("fazhi.disclosure.public_urls")),
+    path("staff/oversight/", include("fazhi.oversight.urls")),
+    path("oversight/", include("fazhi.oversight.public_urls")),
     path("staff/notifications/", include("fazhi.core.notify.urls")),
     path("files/", include("fazhi.core.files.urls")),
     path("api/", api.urls),

@@ -224,10 +224,12 @@ def test_navigation_lists_only_what_the_role_may_open(world):
             "notifications",
             "rules",
             "disclosure",
+            "oversight",
             "organisation",
             "region",
         ],
-        Role.CLERK: ["tasks", "notifications", "rules", "disclosure", "organisation"],
+        Role.CLERK: ["tasks", "notifications", "rules", "disclosure", "oversight", "organisation"],
+        Role.COMMITTEE_CLERK: ["tasks", "notifications", "oversight", "organisation"],
     }
     from fazhi.workspace.navigation import items_for
 

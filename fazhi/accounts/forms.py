@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core.forms import StyledForm
-from fazhi.core.models import Department
+from fazhi.core.models import Committee, Department
 from fazhi.core.roles import Role
 
 
@@ -76,8 +76,17 @@ class GrantForm(StyledForm):
     department = forms.ModelChoiceField(
         label=_("科室"), queryset=Department.objects.none(), required=False
     )
+    committee = forms.ModelChoiceField(
+        label=_("居委会/村委会"),
+        queryset=Committee.objects.none(),
+        required=False,
+        help_text=_("仅“居村委工作人员”角色需要选择。"),
+    )
 
     def __init__(self, *args, agency=None, **kwargs):
         super().__init__(*args, **kwargs)
         if agency is not None:
             self.fields["department"].queryset = Department.objects.filter(agency=agency)
+            self.fields["committee"].queryset = Committee.objects.filter(
+                agency=agency
+            ).select_related("subdistrict")

@@ -26,8 +26,8 @@ from fazhi.accounts.models import User, UserSession
 from fazhi.core import audit
 from fazhi.core.errors import Conflict, InvalidInput, NotAllowed
 from fazhi.core.http import client_ip
-from fazhi.core.models import Agency, Department, Membership
-from fazhi.core.roles import ADMIN_ROLES, DEPARTMENT_ROLES, Role
+from fazhi.core.models import Agency, Committee, Department, Membership
+from fazhi.core.roles import ADMIN_ROLES, COMMITTEE_ROLES, DEPARTMENT_ROLES, Role
 from fazhi.core.tenancy import forget_roles, has_role
 
 
@@ -289,6 +289,7 @@ def membership_grant(
     agency: Agency,
     role: str,
     department: Department | None = None,
+    committee: Committee | None = None,
     request: HttpRequest | None = None,
 ) -> Membership:
     if not has_role(actor, Role.SECADMIN, agency_id=agency.pk):
@@ -303,6 +304,13 @@ def membership_grant(
         raise InvalidInput(_("科室不属于该机关。"), code="department_agency")
     if role in DEPARTMENT_ROLES and department is None:
         raise InvalidInput(_("该角色须指定科室。"), code="department_required")
+    if committee is not None and committee.agency_id != agency.pk:
+        raise InvalidInput(_("居委会/村委会不属于该机关。"), code="committee_agency")
+    if role in COMMITTEE_ROLES and committee is None:
+        raise InvalidInput(_("该角色须指定居委会或村委会。"), code="committee_required")
+    if role not in COMMITTEE_ROLES:
+        # A committee on any other role would scope nothing and mislead whoever reads it.
+        committee = None
     with transaction.atomic():
         # Lock the user's memberships so two grants cannot both pass the separation check.
         held = set(
@@ -322,7 +330,12 @@ def membership_grant(
                 _("三员分立：管理员角色不能与其他角色兼任。"), code="separation_of_duties"
             )
         membership = Membership.objects.create(
-            user=user, agency=agency, role=role, department=department, granted_by=actor
+            user=user,
+            agency=agency,
+            role=role,
+            department=department,
+            committee=committee,
+            granted_by=actor,
         )
         audit.record(
             "role.grant",
@@ -330,7 +343,11 @@ def membership_grant(
             agency=agency,
             target=user,
             request=request,
-            data={"role": role, "department": department.pk if department else None},
+            data={
+                "role": role,
+                "department": department.pk if department else None,
+                "committee": committee.pk if committee else None,
+            },
         )
     forget_roles(user)
     return membership

@@ -142,6 +142,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
                         agency=agency,
                         role=form.cleaned_data["role"],
                         department=form.cleaned_data["department"],
+                        committee=form.cleaned_data["committee"],
                         request=request,
                     )
                 except DomainError as exc:

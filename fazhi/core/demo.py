@@ -52,6 +52,7 @@ class DemoUser:
     role: str
     display_name: str
     department: str | None
+    committee: str | None = None
 
 
 DEMO_USERS = [
@@ -67,6 +68,7 @@ DEMO_USERS = [
     DemoUser(Role.SECADMIN, "钱安全", None),
     DemoUser(Role.AUDITOR, "冯审计", None),
     DemoUser(Role.DISTRICT_OVERSEER, "何督察", None),
+    DemoUser(Role.COMMITTEE_CLERK, "林村务", None, committee="南岭村委会"),
 ]
 
 # Later modules append callables taking the demo agency.
@@ -89,12 +91,13 @@ def build_demo(*, password: str) -> tuple[Agency, list[str]]:
             name=name,
             defaults={"kind": kind, "is_legal_office": legal, "sort_order": order},
         )
+    committees_by_name = {}
     for order, (name, kind, committees) in enumerate(SUBDISTRICTS):
         subdistrict, _ = Subdistrict.objects.get_or_create(
             agency=agency, name=name, defaults={"kind": kind, "sort_order": order}
         )
         for committee_name, committee_kind in committees:
-            Committee.objects.get_or_create(
+            committees_by_name[committee_name], _ = Committee.objects.get_or_create(
                 agency=agency,
                 subdistrict=subdistrict,
                 name=committee_name,
@@ -115,7 +118,10 @@ def build_demo(*, password: str) -> tuple[Agency, list[str]]:
             agency=agency,
             role=spec.role,
             revoked_at=None,
-            defaults={"department": departments.get(spec.department) if spec.department else None},
+            defaults={
+                "department": departments.get(spec.department) if spec.department else None,
+                "committee": committees_by_name.get(spec.committee) if spec.committee else None,
+            },
         )
     if created_agency or created_users:
         audit.record(

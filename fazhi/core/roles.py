@@ -27,6 +27,8 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("审计管理员")
     # District oversight: reads across agencies, never writes.
     DISTRICT_OVERSEER = "district_overseer", _("依法治区办")
+    # Staff of one residents' or villagers' committee: post its affairs disclosure (居务/村务公开).
+    COMMITTEE_CLERK = "committee_clerk", _("居村委工作人员")
 
 
 ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
@@ -34,6 +36,10 @@ BUSINESS_ROLES = frozenset(set(Role) - ADMIN_ROLES)
 # Roles that see every department's records of their agency.
 AGENCY_WIDE_ROLES = frozenset({Role.LEGAL_OFFICER, Role.LEADER})
 # Roles held by people outside the agency's staff.
-OUTSIDE_ROLES = frozenset({Role.LEGAL_ADVISER, Role.SUPERVISOR, Role.INSPECTOR})
+OUTSIDE_ROLES = frozenset(
+    {Role.LEGAL_ADVISER, Role.SUPERVISOR, Role.INSPECTOR, Role.COMMITTEE_CLERK}
+)
 # Roles whose membership names a department.
 DEPARTMENT_ROLES = frozenset({Role.CLERK, Role.DEPARTMENT_HEAD, Role.LIAISON})
+# Roles whose membership names a committee (居委会/村委会).
+COMMITTEE_ROLES = frozenset({Role.COMMITTEE_CLERK})

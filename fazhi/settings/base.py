@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "fazhi.api",
     "fazhi.rules",
     "fazhi.disclosure",
+    "fazhi.oversight",
     "fazhi.accounts",
     "fazhi.workspace",
     "fazhi.portal",

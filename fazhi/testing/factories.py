@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from fazhi.accounts.models import User
 from fazhi.core.models import Agency, Committee, Department, Membership, Subdistrict
-from fazhi.core.roles import DEPARTMENT_ROLES, Role
+from fazhi.core.roles import COMMITTEE_ROLES, DEPARTMENT_ROLES, Role
 
 PASSWORD = "Test-pass-2026!"  # noqa: S105 - test accounts only
 
@@ -76,13 +76,24 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     department = factory.LazyAttribute(
         lambda o: DepartmentFactory(agency=o.agency) if o.role in DEPARTMENT_ROLES else None
     )
+    committee = factory.LazyAttribute(
+        lambda o: (
+            CommitteeFactory(subdistrict__agency=o.agency) if o.role in COMMITTEE_ROLES else None
+        )
+    )
 
 
-def user_with_role(role: str, *, agency: Agency | None = None, department=None, **kwargs) -> User:
+def user_with_role(
+    role: str, *, agency: Agency | None = None, department=None, committee=None, **kwargs
+) -> User:
     """A user holding `role` in `agency` (a new agency when omitted)."""
     agency = agency or AgencyFactory()
     user = UserFactory(home_agency=agency, **kwargs)
     if role in DEPARTMENT_ROLES and department is None:
         department = DepartmentFactory(agency=agency)
-    MembershipFactory(user=user, agency=agency, role=role, department=department)
+    if role in COMMITTEE_ROLES and committee is None:
+        committee = CommitteeFactory(subdistrict__agency=agency)
+    MembershipFactory(
+        user=user, agency=agency, role=role, department=department, committee=committee
+    )
     return user

@@ -132,6 +132,15 @@ class Membership(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
+    # For committee roles: the one committee whose affairs the holder posts.
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("居委会/村委会"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

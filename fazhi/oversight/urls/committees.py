@@ -1,0 +1,3 @@
+"""Staff pages: committees."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Staff pages: evaluations."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Staff pages: findings."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Staff pages: visits."""
+
+urlpatterns: list = []
