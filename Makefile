@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
@@ -54,7 +55,10 @@ check-deploy: $(STAMP)
 test: $(STAMP)
 	@scripts/system-deps.sh
 	@$(MAKE) --no-print-directory lint
-	DJANGO_SETTINGS_MODULE=fazhi.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	# Two workers for the suite without a browser (each has its own test database); the
+	# browser tests run after, one at a time, so Chromium never competes for the two cores.
+	DJANGO_SETTINGS_MODULE=fazhi.settings.test $(BIN)/pytest -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=fazhi.settings.test $(BIN)/pytest -p no:xdist -m browser $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

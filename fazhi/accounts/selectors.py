@@ -36,7 +36,7 @@ def access_account(actor: User, user_id) -> User:
 def memberships_for_secadmin(actor: User, *, include_revoked: bool = False) -> QuerySet[Membership]:
     ids = agencies_with_role(actor, Role.SECADMIN)
     qs = Membership.objects.filter(agency_id__in=ids).select_related(
-        "user", "agency", "department", "granted_by"
+        "user", "agency", "department", "committee", "granted_by"
     )
     if not include_revoked:
         qs = qs.filter(revoked_at__isnull=True)

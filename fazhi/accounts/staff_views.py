@@ -71,7 +71,7 @@ def account_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "account": account,
             "sessions": sessions,
             "memberships": account.memberships.filter(revoked_at__isnull=True).select_related(
-                "agency", "department"
+                "agency", "department", "committee"
             ),
             "reason_form": ReasonForm(),
         },

@@ -11,6 +11,7 @@ from fazhi.core.roles import Role
 from fazhi.testing.factories import (
     PASSWORD,
     AgencyFactory,
+    CommitteeFactory,
     DepartmentFactory,
     UserFactory,
     user_with_role,
@@ -84,6 +85,38 @@ def test_secadmin_grants_and_revokes_with_events(agency, secadmin):
     membership.refresh_from_db()
     assert membership.revoked_at is not None and membership.revoked_by == secadmin
     assert Event.objects.filter(verb="role.revoke").exists()
+
+
+def test_a_committee_clerk_is_granted_for_one_committee_of_the_agency(agency, secadmin):
+    target = UserFactory(home_agency=agency)
+    with pytest.raises(InvalidInput) as missing:
+        services.membership_grant(
+            actor=secadmin, user=target, agency=agency, role=Role.COMMITTEE_CLERK
+        )
+    assert missing.value.code == "committee_required"
+    elsewhere = CommitteeFactory()
+    with pytest.raises(InvalidInput) as foreign:
+        services.membership_grant(
+            actor=secadmin,
+            user=target,
+            agency=agency,
+            role=Role.COMMITTEE_CLERK,
+            committee=elsewhere,
+        )
+    assert foreign.value.code == "committee_agency"
+    own = CommitteeFactory(subdistrict__agency=agency)
+    membership = services.membership_grant(
+        actor=secadmin, user=target, agency=agency, role=Role.COMMITTEE_CLERK, committee=own
+    )
+    assert membership.committee == own
+    event = Event.objects.get(verb="role.grant", target_id=str(target.pk))
+    assert event.data["committee"] == own.pk
+    # A committee named for another role is not kept: it would scope nothing.
+    other = UserFactory(home_agency=agency)
+    leader = services.membership_grant(
+        actor=secadmin, user=other, agency=agency, role=Role.LEADER, committee=own
+    )
+    assert leader.committee is None
 
 
 def test_nobody_grants_themselves(agency, secadmin):
