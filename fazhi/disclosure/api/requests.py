@@ -56,14 +56,13 @@ from fazhi.disclosure.api.request_schemas import (
 )
 from fazhi.disclosure.choices import ApplicantKind
 from fazhi.disclosure.models import (
-    APPROVE_EXTENSION,
-    HANDLE,
     DeliveryRecord,
     DisclosureRequest,
     ThirdPartyConsultation,
 )
 from fazhi.disclosure.outcomes import Outcome, describe
 from fazhi.disclosure.services._common import EARLIEST_RECEIPT
+from fazhi.disclosure.steps import available_steps
 
 router = Router(tags=["disclosure: requests"])
 
@@ -144,68 +143,24 @@ def _overdue(record, today: dt.date) -> bool:
     )
 
 
+# The API's action names are the page's step keys with hyphens, except where it said otherwise
+# first (kept for clients already integrated).
+API_NAMES = {"delivery": "delivery-record"}
+
+
 def _actions(record: DisclosureRequest, user, today: dt.date) -> list[dict]:
-    """The routes this user may call now: the state, the step records and the permission
-    decide, as the services will (a listed action may still be refused for its input)."""
-    found: list[dict] = []
-
-    def add(name: str, label: str, path: str, method: str = "POST") -> None:
-        found.append(
-            {"name": name, "label": label, "method": method, "path": f"{record.pk}/{path}"}
-        )
-
-    handle = user.has_perm(HANDLE, record)
-    state = record.state
-    supplement_request = _one(record, "supplement_request")
-    fee = _one(record, "fee")
-    extension = _one(record, "extension")
-    # Dates are input (a step taken on paper is recorded later), so a step whose period has
-    # passed is still offered: the service checks the date given against the period.
-    if handle and state == State.RECEIVED:
-        if supplement_request is None:
-            add("supplement-request", _("补正告知"), "actions/supplement-request")
-        add("consultation-open", _("征求意见"), "consultations")
-        if fee is None:
-            add("fee-notice", _("收费通知"), "actions/fee-notice")
-        add("reply", _("答复"), "actions/reply")
-    if handle and state == State.SUPPLEMENT_REQUEST:
-        add("supplement-received", _("登记补正材料"), "actions/supplement-received")
-        if supplement_request is not None and supplement_request.supplement_due_on < today:
-            add("supplement-lapse", _("逾期未补正，终止办理"), "actions/supplement-lapse")
-    if handle and state == State.CONSULTATION:
-        add("consultation-open", _("征求意见"), "consultations")
-        for consultation in record.consultations.all():
-            if consultation.answered_on is None:
-                add(
-                    "consultation-answer",
-                    _("登记%(party)s的意见") % {"party": consultation.party},
-                    f"consultations/{consultation.pk}/answer",
-                )
-    if handle and state == State.FEE and fee is not None:
-        add("fee-paid", _("登记缴费"), "actions/fee-paid")
-        if fee.payment_due_on < today:
-            add("fee-lapse", _("逾期未缴费，终止办理"), "actions/fee-lapse")
-    if (
-        state in (State.RECEIVED, State.CONSULTATION, State.FEE)
-        and extension is None
-        and user.has_perm(APPROVE_EXTENSION, record)
-    ):
-        add("extension", _("延期答复"), "actions/extension")
-    if handle and (
-        supplement_request is not None or fee is not None or extension is not None or record.outcome
-    ):
-        add("delivery-record", _("登记送达"), "deliveries")
-    if handle:
-        for delivery in record.deliveries.all():
-            if delivery.delivered_on is None:
-                add(
-                    "delivery-confirm",
-                    _("登记%(document)s的送达日期") % {"document": delivery.get_document_display()},
-                    f"deliveries/{delivery.pk}/confirm",
-                )
-    if record.outcome:
-        add("letter", _("下载答复告知书"), "letter", method="GET")
-    return found
+    """The routes this user may call now: the steps the page offers (`disclosure.steps`), each
+    with its route under this collection (a listed action may still be refused for its input)."""
+    return [
+        {
+            "name": API_NAMES.get(step.key, step.key.replace("_", "-")),
+            "label": step.label,
+            "method": step.method,
+            "path": f"{record.pk}/{step.path}",
+        }
+        for step in available_steps(record, user, today)
+        if step.path
+    ]
 
 
 def _due(record) -> dict:

@@ -21,11 +21,11 @@ from fazhi.core.errors import DomainError
 from fazhi.core.models import Agency
 from fazhi.core.roles import Role
 from fazhi.core.tenancy import agencies_with_role
-from fazhi.disclosure import clock, letters, selectors, services
+from fazhi.disclosure import letters, selectors, services
 from fazhi.disclosure.forms import requests as forms
 from fazhi.disclosure.models import DisclosureRequest
+from fazhi.disclosure.steps import step_keys
 from fazhi.disclosure.views.requests.page import (
-    available_steps,
     invalid_form,
     open_request,
     refused,
@@ -81,11 +81,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(worklist(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     soon = add_workdays(today, DUE_SOON_WORKDAYS)
-    rules: dict[int, clock.Rules] = {}
     rows = []
     for record in page:
-        if record.agency_id not in rules:
-            rules[record.agency_id] = clock.Rules.for_agency(record.agency_id)
         is_open = record.state in DisclosureRequest.OPEN_STATES
         overdue = bool(is_open and record.due_on and record.due_on < today)
         rows.append(
@@ -96,9 +93,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
                 "due_soon": bool(
                     is_open and not overdue and record.due_on and record.due_on <= soon
                 ),
-                "actions": len(
-                    available_steps(record, request.user, today, rules[record.agency_id])
-                ),
+                "actions": len(step_keys(record, request.user, today)),
             }
         )
     query = urlencode({k: v for k, v in filters.items()})

@@ -2,13 +2,12 @@
 
 The page is rendered both by GET and by a refused POST (with the refusal's 4xx status and the
 message, like rules/views/page.py), so a person sees why and the status tells a machine it
-failed. Which step forms it shows is decided by `available_steps`, from the request's state and
-records only; the services decide again, so a stale page can never do what is no longer allowed.
+failed. Which step forms it shows is decided by `fazhi.disclosure.steps` (the same answer the
+API gives), from the request's state and records only; the services decide again, so a stale
+page can never do what is no longer allowed.
 """
 
 from __future__ import annotations
-
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -26,14 +25,12 @@ from fazhi.core.tenancy import access
 from fazhi.disclosure import clock, selectors
 from fazhi.disclosure.forms import requests as forms
 from fazhi.disclosure.models import (
-    APPROVE_EXTENSION,
-    HANDLE,
     DeliveryRecord,
     DisclosureChallenge,
     DisclosureRequest,
     ThirdPartyConsultation,
 )
-from fazhi.disclosure.services.challenges import HANDLE_CHALLENGE
+from fazhi.disclosure.steps import step_keys
 
 State = DisclosureRequest.State
 VIEW = "disclosure.view_request"
@@ -78,7 +75,7 @@ def _one(record, name):
 
 
 def with_records(queryset):
-    """The request with every record `available_steps` reads, in a fixed number of queries."""
+    """The request with every record `steps.available_steps` reads, in a fixed number of queries."""
     return queryset.select_related(
         "agency", "handler", "supplement_request", "fee", "extension", "reply_record"
     ).prefetch_related(
@@ -89,65 +86,6 @@ def with_records(queryset):
         Prefetch("deliveries", queryset=DeliveryRecord.objects.order_by("sent_on", "pk")),
         Prefetch("challenges", queryset=DisclosureChallenge.objects.order_by("filed_on", "pk")),
     )
-
-
-def available_steps(record: DisclosureRequest, user, today: date, rules: clock.Rules) -> list[str]:
-    """The steps `user` may take on the request today (the records must be loaded, see
-    `with_records`; no query of its own)."""
-    found: list[str] = []
-    handles = user.has_perm(HANDLE, record)
-    state = record.state
-    supplement_request = _one(record, "supplement_request")
-    fee = _one(record, "fee")
-    if handles:
-        if (
-            state == State.RECEIVED
-            and supplement_request is None
-            and today <= clock.supplement_request_notice_deadline(record.received_on, rules)
-        ):
-            found.append("supplement_request")
-        if state == State.SUPPLEMENT_REQUEST:
-            found.append("supplement_received")
-            if supplement_request is not None and supplement_request.supplement_due_on < today:
-                found.append("supplement_lapse")
-        if state in (State.RECEIVED, State.CONSULTATION):
-            found.append("consultation_open")
-        if state == State.CONSULTATION and any(
-            c.answered_on is None for c in record.consultations.all()
-        ):
-            found.append("consultation_answer")
-    if (
-        user.has_perm(APPROVE_EXTENSION, record)
-        and state in (State.RECEIVED, State.CONSULTATION, State.FEE)
-        and _one(record, "extension") is None
-        and (record.due_on is None or today <= record.due_on)
-    ):
-        found.append("extension")
-    if handles:
-        if state == State.RECEIVED and fee is None:
-            found.append("fee_notice")
-        if state == State.FEE:
-            found.append("fee_paid")
-            if fee is not None and fee.payment_due_on < today:
-                found.append("fee_lapse")
-        if state == State.RECEIVED:
-            found.append("reply")
-        if (
-            state == State.CLOSED
-            or supplement_request is not None
-            or fee is not None
-            or _one(record, "extension") is not None
-            or _one(record, "reply_record") is not None
-        ):
-            # Something was written to the applicant that may be sent (see NoticeDocument).
-            found.append("delivery")
-        if any(d.delivered_on is None for d in record.deliveries.all()):
-            found.append("delivery_confirm")
-    if user.has_perm(HANDLE_CHALLENGE, record):
-        found.append("challenge")
-        if any(c.result == DisclosureChallenge.Result.PENDING for c in record.challenges.all()):
-            found.append("challenge_decide")
-    return found
 
 
 def open_request(request: HttpRequest, request_id, *, write: bool = False) -> DisclosureRequest:
@@ -255,7 +193,7 @@ def render_detail(
 ) -> HttpResponse:
     today = timezone.localdate()
     rules = clock.Rules.for_agency(record.agency_id)
-    steps = available_steps(record, request.user, today, rules)
+    steps = step_keys(record, request.user, today)
     reply = _one(record, "reply_record")
     supplement_request = _one(record, "supplement_request")
     context = {
