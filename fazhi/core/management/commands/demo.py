@@ -22,6 +22,10 @@ class Command(BaseCommand):
 
         requests = build_disclosure_demo(agency)
         self.stdout.write(f"政府信息公开申请：新建演示申请 {len(requests)} 件")
+        from fazhi.oversight.demo import build_oversight_demo  # a year of oversight
+
+        oversight = build_oversight_demo(agency)
+        self.stdout.write(f"监督：新建演示记录 {sum(oversight.values())} 条")
         if not options["quiet_accounts"]:
             self.stdout.write(f"演示账号（密码均为 {password}）：")
             for spec in DEMO_USERS:
