@@ -3,8 +3,6 @@ second build that creates nothing new."""
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 
 from fazhi.core.demo import build_demo
@@ -17,9 +15,7 @@ pytest_plugins = ["fazhi.oversight.tests.committee_fixtures"]
 
 def test_the_demo_tells_its_story_and_is_idempotent(schedule):
     agency, _ = build_demo(password=settings.FAZHI_DEMO_PASSWORD)
-    started = time.monotonic()
     demo.build(agency)
-    assert time.monotonic() - started < 15  # < 5 s on a normal machine; CI is slower
     # (the brief speaks of 11; core.demo defines 10 committees)
     assert Committee.objects.filter(agency=agency).count() == 10
     results = CommitteeCheckResult.objects.filter(agency=agency)

@@ -4,11 +4,9 @@ and quick."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
 
 from fazhi.core.demo import build_demo
 from fazhi.core.models import Event
@@ -31,10 +29,7 @@ def test_past_twelve_months():
 
 def test_the_demo_publishes_both_evaluations_once():
     agency, _ = build_demo(password=settings.FAZHI_DEMO_PASSWORD)
-    reverse("oversight:evaluations")  # the URL configuration loads once, outside the timing
-    started = time.monotonic()
     demo.build(agency)
-    assert time.monotonic() - started < 5
     schemes = EvaluationScheme.objects.filter(agency=agency)
     assert sorted(schemes.values_list("unit_kind", "state")) == [
         ("department", "active"),

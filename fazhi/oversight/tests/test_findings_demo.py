@@ -3,8 +3,6 @@ accountability records; a second run creates nothing new; fast."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.conf import settings
 from django.utils import timezone
@@ -37,9 +35,7 @@ def counts():
 def test_the_demo_covers_every_state_and_is_idempotent():
     calendar_services.calendar_import(years=[2025, 2026], actor_name="test")
     agency, _ = build_demo(password=settings.FAZHI_DEMO_PASSWORD)
-    started = time.monotonic()
     demo.build(agency)
-    assert time.monotonic() - started < 5
     states = set(Rectification.objects.values_list("state", flat=True))
     assert states == set(Rectification.State.values)
     assert set(Escalation.objects.values_list("step", flat=True)) == set(Escalation.Step.values)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.conf import settings
 from django.utils import timezone
@@ -22,11 +20,8 @@ def agency(db):
     return agency
 
 
-def test_the_demo_builds_a_year_once_and_quickly(agency):
-    started = time.monotonic()
+def test_the_demo_builds_a_year_once(agency):
     created = demo.build(agency)
-    elapsed = time.monotonic() - started
-    assert elapsed < 5, f"the visits demo took {elapsed:.1f} s"
     today = timezone.localdate()
     supervisors = Supervisor.objects.filter(agency=agency)
     assert supervisors.count() == 5
