@@ -45,3 +45,8 @@ class DisclosureConfig(AppConfig):
                 order=110,
             )
         )
+        # Spot checks of case files (案卷评查): concluded requests are a population.
+        from fazhi.disclosure.selectors import case_files
+        from fazhi.oversight.populations import Population, register_population
+
+        register_population(Population("disclosure.requests", "依申请公开办理案卷", case_files))

@@ -769,3 +769,40 @@ def report_identity_breaks(tables: dict) -> list[str]:
                 f"{parts}＝{sum(values[:-1])}"
             )
     return found
+
+
+def case_files(agency, start: date, end: date):
+    """The population "disclosure.requests" of spot checks (案卷评查): requests concluded
+    (办结) from `start` to `end`. The legal office handles every request, so each is of the
+    agency's legal office department; none without one. The label is the tracking number and
+    the outcome, never the applicant or the description (the population is published)."""
+    from fazhi.core.models import Department
+    from fazhi.oversight.populations import CaseFile
+
+    office = Department.objects.filter(agency=agency, is_legal_office=True).first()
+    if office is None:
+        return []
+    rows = (
+        DisclosureRequest.objects.filter(
+            agency=agency, concluded_on__gte=start, concluded_on__lte=end
+        )
+        .exclude(outcome="")
+        .order_by("concluded_on", "pk")
+        .only("pk", "tracking_number", "outcome", "concluded_on")
+    )
+    import re
+
+    # "（二）部分公开（区分处理的，…）" → "部分公开": the table's numbering and notes dropped.
+    outcomes = {
+        value: re.sub(r"^（[一二三四五六七八九十]+）|^[0-9]+\.", "", str(label)).split("（")[0]
+        for value, label in Outcome.choices
+    }
+    return [
+        CaseFile(
+            ref=f"disclosure.requests:{request.pk}",
+            label=f"{request.tracking_number}（{outcomes.get(request.outcome, '')}）"[:300],
+            department_id=office.pk,
+            day=request.concluded_on,
+        )
+        for request in rows
+    ]

@@ -35,3 +35,8 @@ class RulesConfig(AppConfig):
         register_series(
             SeriesKind("rules", "行政规范性文件", lambda agency: f"{agency.short_name}规")
         )
+        # Spot checks of case files (案卷评查): issued documents are a population.
+        from fazhi.oversight.populations import Population, register_population
+        from fazhi.rules.selectors import case_files
+
+        register_population(Population("normative.documents", "规范性文件", case_files))

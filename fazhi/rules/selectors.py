@@ -482,3 +482,29 @@ def in_force(agency, today: date) -> QuerySet[NormativeDocument]:
         .filter(agency=agency, public_status__in=CURRENT)
         .order_by("-published_on", "-pk")
     )
+
+
+def case_files(agency, start: date, end: date):
+    """The population "normative.documents" of spot checks (案卷评查): documents issued
+    (published) from `start` to `end`, each handled by its drafting department."""
+    from fazhi.oversight.populations import CaseFile
+
+    rows = (
+        NormativeDocument.objects.filter(
+            agency=agency,
+            state="issued",
+            published_on__gte=start,
+            published_on__lte=end,
+        )
+        .select_related("doc_number")
+        .order_by("published_on", "pk")
+    )
+    return [
+        CaseFile(
+            ref=f"normative.documents:{doc.pk}",
+            label=f"{doc.doc_number.text if doc.doc_number_id else ''} {doc.title}".strip()[:300],
+            department_id=doc.department_id,
+            day=doc.published_on,
+        )
+        for doc in rows
+    ]

@@ -152,6 +152,9 @@ class SamplingPlan(models.Model):
     population_digest = models.CharField(max_length=64, blank=True)
     # The population as drawn from (references and units), published beside the seed.
     population_snapshot = models.JSONField(default=list, blank=True)
+    # The reviewer pool as drawn from ([{"user": id, "unit": department id or null}]): the
+    # pool changes later, and the reviewers' draw must stay checkable (plan_redraw_check).
+    reviewer_snapshot = models.JSONField(default=list, blank=True)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
     drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)
     drawn_by = models.ForeignKey(
