@@ -12,7 +12,7 @@ from fazhi.accounts.models import User
 from fazhi.core.models import Membership
 from fazhi.core.roles import Role
 from fazhi.testing.clients import verified_client
-from fazhi.testing.factories import AgencyFactory, UserFactory, user_with_role
+from fazhi.testing.factories import AgencyFactory, CommitteeFactory, UserFactory, user_with_role
 from fazhi.testing.matrix import Case, fingerprint
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,17 @@ DOCUMENT_ROLES = frozenset(
 # the catalogue also the departments that produce the information.
 REQUEST_ROLES = frozenset({Role.LEGAL_OFFICER, Role.LEADER, Role.DISTRICT_OVERSEER})
 CATALOGUE_ROLES = REQUEST_ROLES | {Role.CLERK, Role.DEPARTMENT_HEAD}
+# Oversight: the legal office runs it, leaders and district oversight read every area; each
+# other role sees the area it takes part in (docs/oversight.md "Who does what").
+LEGAL_OFFICE = frozenset({Role.LEGAL_OFFICER})
+OVERSIGHT_READERS = frozenset({Role.LEGAL_OFFICER, Role.LEADER, Role.DISTRICT_OVERSEER})
+DEPARTMENT_STAFF = frozenset({Role.CLERK, Role.DEPARTMENT_HEAD, Role.LIAISON})
+FINDING_ROLES = OVERSIGHT_READERS | DEPARTMENT_STAFF
+VISIT_ROLES = FINDING_ROLES | {Role.SUPERVISOR}
+INSPECTION_ROLES = OVERSIGHT_READERS | {Role.INSPECTOR}
+COMMITTEE_AREA_ROLES = OVERSIGHT_READERS | {Role.COMMITTEE_CLERK}
+EVALUATION_ROLES = OVERSIGHT_READERS | {Role.DEPARTMENT_HEAD}
+OVERSIGHT_ROLES = VISIT_ROLES | INSPECTION_ROLES | COMMITTEE_AREA_ROLES
 
 CASES = [
     Case("workspace", "GET", lambda c: "/staff/", ALL),
@@ -140,6 +151,181 @@ CASES = [
         CATALOGUE_ROLES,
     ),
     Case("annual reports", "GET", lambda c: "/staff/disclosure/reports/", REQUEST_ROLES),
+    Case(
+        "oversight (navigation entry)",
+        "GET",
+        lambda c: "/staff/oversight/",
+        OVERSIGHT_ROLES,
+        ok_status=(302,),
+    ),
+    Case(
+        "findings",
+        "GET",
+        lambda c: "/staff/oversight/findings/",
+        FINDING_ROLES,
+    ),
+    Case(
+        "new finding",
+        "GET",
+        lambda c: "/staff/oversight/findings/new/",
+        LEGAL_OFFICE,
+    ),
+    Case(
+        "findings board",
+        "GET",
+        lambda c: "/staff/oversight/findings/board/",
+        FINDING_ROLES,
+    ),
+    Case(
+        "circulars",
+        "GET",
+        lambda c: "/staff/oversight/findings/circulars/",
+        FINDING_ROLES,
+    ),
+    Case(
+        "new circular",
+        "GET",
+        lambda c: "/staff/oversight/findings/circulars/new/",
+        LEGAL_OFFICE,
+    ),
+    Case(
+        "spot checks",
+        "GET",
+        lambda c: "/staff/oversight/spot-checks/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "new sampling plan",
+        "GET",
+        lambda c: "/staff/oversight/spot-checks/plans/new/",
+        LEGAL_OFFICE,
+    ),
+    Case(
+        "spot check results",
+        "GET",
+        lambda c: "/staff/oversight/spot-checks/results/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "checklists",
+        "GET",
+        lambda c: "/staff/oversight/spot-checks/checklists/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "new checklist",
+        "GET",
+        lambda c: "/staff/oversight/spot-checks/checklists/new/",
+        LEGAL_OFFICE,
+    ),
+    Case(
+        "reviewer pool",
+        "GET",
+        lambda c: "/staff/oversight/spot-checks/reviewers/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "visits",
+        "GET",
+        lambda c: "/staff/oversight/visits/",
+        VISIT_ROLES,
+    ),
+    Case(
+        "visit plans",
+        "GET",
+        lambda c: "/staff/oversight/visits/plans/",
+        VISIT_ROLES,
+    ),
+    Case(
+        "supervisor roster",
+        "GET",
+        lambda c: "/staff/oversight/visits/roster/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "visit checklist",
+        "GET",
+        lambda c: "/staff/oversight/visits/checklist/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "visit scores",
+        "GET",
+        lambda c: "/staff/oversight/visits/scores/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "inspections",
+        "GET",
+        lambda c: "/staff/oversight/inspections/",
+        INSPECTION_ROLES,
+    ),
+    Case(
+        "new inspection",
+        "GET",
+        lambda c: "/staff/oversight/inspections/new/",
+        LEGAL_OFFICE,
+    ),
+    Case(
+        "inspection contracts",
+        "GET",
+        lambda c: "/staff/oversight/inspections/contracts/",
+        INSPECTION_ROLES,
+    ),
+    Case(
+        "inspection results",
+        "GET",
+        lambda c: "/staff/oversight/inspections/results/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "committee disclosure",
+        "GET",
+        lambda c: "/staff/oversight/committees/",
+        COMMITTEE_AREA_ROLES,
+    ),
+    Case(
+        "new committee posting",
+        "GET",
+        lambda c: "/staff/oversight/committees/postings/new/",
+        frozenset({Role.LEGAL_OFFICER, Role.COMMITTEE_CLERK}),
+    ),
+    Case(
+        "committee items",
+        "GET",
+        lambda c: "/staff/oversight/committees/items/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "committee overrides",
+        "GET",
+        lambda c: "/staff/oversight/committees/overrides/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "committee import",
+        "GET",
+        lambda c: "/staff/oversight/committees/import/",
+        LEGAL_OFFICE,
+    ),
+    Case(
+        "evaluations",
+        "GET",
+        lambda c: "/staff/oversight/evaluations/",
+        EVALUATION_ROLES,
+    ),
+    Case(
+        "evaluation schemes",
+        "GET",
+        lambda c: "/staff/oversight/evaluations/schemes/",
+        OVERSIGHT_READERS,
+    ),
+    Case(
+        "new evaluation scheme",
+        "GET",
+        lambda c: "/staff/oversight/evaluations/schemes/new/",
+        LEGAL_OFFICE,
+    ),
     Case("work calendar", "GET", lambda c: "/staff/calendar/", frozenset({Role.SYSADMIN})),
     Case("audit log", "GET", lambda c: "/staff/audit/", frozenset({Role.AUDITOR})),
     Case("audit export", "GET", lambda c: "/staff/audit/export.csv", frozenset({Role.AUDITOR})),
@@ -156,6 +342,8 @@ CASES = [
 @pytest.fixture
 def world():
     agency = AgencyFactory(region="示例区")
+    # A committee, so the legal office has one to post committee disclosure for.
+    CommitteeFactory(subdistrict__agency=agency)
     colleague = UserFactory(home_agency=agency, username="colleague")
     membership = Membership.objects.create(user=colleague, agency=agency, role=Role.INSPECTOR)
     return {"agency": agency, "colleague": colleague, "colleague_membership": membership}
