@@ -4,14 +4,15 @@ idempotent and dates nothing after the day it runs).
 
 The order matters: findings of the legal office first, then the spot checks (over the rules
 and disclosure demos' records), the visits and inspections, the committee disclosure check,
-and last the evaluation, which reads what the others produced.
+then what the departments did with the findings those opened (`aftercare`), and last the
+evaluation, which reads what the others produced.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
 
-AREAS = ("findings", "spotchecks", "visits", "committees", "evaluation")
+AREAS = ("findings", "spotchecks", "visits", "committees", "aftercare", "evaluation")
 
 
 def build_oversight_demo(agency) -> dict[str, int]:

@@ -257,7 +257,14 @@ def _play(agency, story: Story, today: date, officer, ladder) -> Finding | None:
             on=start,
         )
     rect = Rectification.objects.get(finding=finding)
-    unit = _unit_actor(agency, department)
+    walk(agency, rect, start, story.steps, today, officer, ladder, key=story.key)
+    return finding
+
+
+def walk(agency, rect, start: date, steps, today: date, officer, ladder, *, key: str) -> None:
+    """Take a rectification through `steps` (working days after `start`, the handing over),
+    with the ladder on the days the sweep would have climbed it; nothing after `today`."""
+    unit = _unit_actor(agency, rect.department)
     due = rect.due_on
     # The days the sweep would have taken each step, then the people's steps; same day: the
     # sweep (early morning) first.
@@ -266,7 +273,7 @@ def _play(agency, story: Story, today: date, officer, ladder) -> Finding | None:
         (add_workdays(due, 1), 0, ("ladder",)),
         (add_workdays(due, ladder["interview"]), 0, ("ladder",)),
         (add_workdays(due, ladder["circular"]), 0, ("ladder",)),
-    ] + [(add_workdays(start, wd), 1, tuple(rest)) for wd, *rest in story.steps]
+    ] + [(add_workdays(start, wd), 1, tuple(rest)) for wd, *rest in steps]
     # The k-th submission (and k-th send-back) happens only while k were sent back before, so a
     # second run does not submit again what was sent back.
     submits = send_backs = 0
@@ -291,7 +298,7 @@ def _play(agency, story: Story, today: date, officer, ladder) -> Finding | None:
             services.rectification_attach_evidence(
                 actor=unit,
                 rectification=rect,
-                upload=_photo(f"整改照片-{story.key}-{rect.rejection_count}.png"),
+                upload=_photo(f"整改照片-{key}-{rect.rejection_count}.png"),
             )
             services.rectification_submit_evidence(
                 actor=unit,
@@ -314,7 +321,6 @@ def _play(agency, story: Story, today: date, officer, ladder) -> Finding | None:
             ).exists()
             if pending:
                 services.interview_record(actor=officer, rectification=rect, note=step[1])
-    return finding
 
 
 def _photo(name: str):
