@@ -28,6 +28,7 @@ ROLES = [
     "secadmin",
     "auditor",
     "district_overseer",
+    "committee_clerk",
 ]
 
 
@@ -80,6 +81,10 @@ def main(base: str, password: str) -> None:
     assert "示民公开-" in catalogue, "the disclosure catalogue shows no published demo record"
     assert "示民规〔" in catalogue, "the catalogue lacks the normative documents"
     print("ok  disclosure catalogue")
+    # The published spot checks (案卷评查): each drawn plan with its seed, anyone may re-draw.
+    plans = urllib.request.urlopen(base + "/oversight/spot-checks/", timeout=30).read().decode()
+    assert 'data-plan="' in plans, "the portal shows no published sampling plan"
+    print("ok  published spot checks")
     for role in ROLES:
         url, body = sign_in(base, role, password)
         assert url.endswith("/staff/") and "待办" in body, f"{role} did not reach /staff/ ({url})"
