@@ -42,6 +42,16 @@ def _id(text) -> int | None:
     return int(text) if _ID.fullmatch(str(text or "")) else None
 
 
+def _year(value) -> int | None:
+    """A filter year, or 422: `__year` lookups raise on years outside 1–9999."""
+    if value in (None, ""):
+        return None
+    text = str(value)
+    if not re.fullmatch(r"[0-9]{4}", text) or int(text) < 1:
+        raise InvalidInput(_("年份格式不正确。"), code="bad_year", fields=["year"])
+    return int(text)
+
+
 def _view(user) -> None:
     if not user.has_perm("oversight.view_inspections"):
         raise PermissionDenied
@@ -346,6 +356,7 @@ def results(request, agency: str = "", year: int | None = None):
     agency_id = _id(agency) if agency else min(ids)
     if agency_id not in ids:
         raise Http404
+    year = _year(year)
     return [
         {
             "subdistrict": str(r.subdistrict.pk),
@@ -384,7 +395,7 @@ def inspection_list(request, filters: Query[ListQuery]):
             state=filters.state,
             subdistrict=_id(filters.subdistrict),
             contract=_id(filters.contract),
-            year=_id(filters.year),
+            year=_year(filters.year),
         ),
         cursor=filters.cursor or None,
         limit=limit,

@@ -622,7 +622,7 @@ def results(request, filters: Query[ResultQuery]):
     if filters.plan:
         files = files.filter(plan_id=_id(filters.plan))
     if filters.year:
-        if not re.fullmatch(r"[0-9]{4}", filters.year):
+        if not re.fullmatch(r"[0-9]{4}", filters.year) or int(filters.year) < 1:
             raise InvalidInput(_("年份格式不正确。"), code="bad_year")
         files = files.filter(plan__period_end__year=int(filters.year))
     if filters.population:

@@ -149,7 +149,9 @@ def _draft(inspection) -> None:
 
 def _lock(inspection) -> Inspection:
     return (
-        Inspection.objects.select_for_update()
+        # Lock the inspection's row only: the contract is a nullable join, and PostgreSQL
+        # cannot lock the nullable side of an outer join.
+        Inspection.objects.select_for_update(of=("self",))
         .select_related("contract", "agency")
         .get(pk=inspection.pk)
     )

@@ -385,7 +385,12 @@ def reviewer_add(*, actor, agency, user, request=None) -> ReviewerPoolMember:
     unit = reviewer_unit(agency, user)
     with transaction.atomic():
         member = (
-            ReviewerPoolMember.objects.select_for_update().filter(agency=agency, user=user).first()
+            # Ordered by pk: the default ordering joins the (nullable) department, and
+            # PostgreSQL cannot lock the nullable side of an outer join.
+            ReviewerPoolMember.objects.select_for_update()
+            .filter(agency=agency, user=user)
+            .order_by("pk")
+            .first()
         )
         if member is not None and member.active:
             raise Conflict(_("该人员已在评查人员库中。"), code="reviewer_in_pool")

@@ -179,8 +179,9 @@ def posting_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = _posting_form(request, committees)
         form.fields["posted_on"].initial = timezone.localdate()
-        if request.GET.get("committee", "").isdigit():
-            form.fields["committee"].initial = int(request.GET["committee"])
+        committee = request.GET.get("committee", "")
+        if committee.isascii() and committee.isdigit():
+            form.fields["committee"].initial = int(committee)
         return render(request, "oversight/committees/posting_form.html", {"form": form})
     form = _posting_form(request, committees, request.POST, request.FILES)
     back = request.POST.get("back", "")

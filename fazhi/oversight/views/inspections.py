@@ -68,6 +68,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
         state = ""
     subdistrict = _int(request.GET.get("subdistrict"))
     year = _int(request.GET.get("year"))
+    if year is not None and not 1 <= year <= 9999:  # `__year` lookups raise outside these
+        year = None
     rows = selectors.inspection_list(
         user, kind=kind, state=state, subdistrict=subdistrict, year=year
     )

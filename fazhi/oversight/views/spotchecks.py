@@ -302,7 +302,7 @@ def results(request: HttpRequest) -> HttpResponse:
         reverse=True,
     )
     year = request.GET.get("year", "")
-    if year and year.isdigit() and int(year) in years:
+    if year and year.isascii() and year.isdigit() and int(year) in years:
         files = files.filter(plan__period_end__year=int(year))
     else:
         year = ""
