@@ -22,6 +22,8 @@ urlpatterns = [
     path("disclosure/", include("fazhi.disclosure.public_urls")),
     path("staff/oversight/", include("fazhi.oversight.urls")),
     path("oversight/", include("fazhi.oversight.public_urls")),
+    path("staff/services/", include("fazhi.services.urls")),
+    path("services/", include("fazhi.services.public_urls")),
     path("staff/notifications/", include("fazhi.core.notify.urls")),
     path("files/", include("fazhi.core.files.urls")),
     path("api/", api.urls),

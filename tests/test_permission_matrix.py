@@ -46,6 +46,10 @@ INSPECTION_ROLES = OVERSIGHT_READERS | {Role.INSPECTOR}
 COMMITTEE_AREA_ROLES = OVERSIGHT_READERS | {Role.COMMITTEE_CLERK}
 EVALUATION_ROLES = OVERSIGHT_READERS | {Role.DEPARTMENT_HEAD}
 OVERSIGHT_ROLES = VISIT_ROLES | INSPECTION_ROLES | COMMITTEE_AREA_ROLES
+# Government services (docs/services.md): the legal office, leaders and district oversight read;
+# departments' heads, clerks and liaisons edit their own department's items.
+SERVICES_ROLES = OVERSIGHT_READERS | DEPARTMENT_STAFF
+SERVICES_EDITORS = LEGAL_OFFICE | DEPARTMENT_STAFF
 
 CASES = [
     Case("workspace", "GET", lambda c: "/staff/", ALL),
@@ -326,6 +330,17 @@ CASES = [
         lambda c: "/staff/oversight/evaluations/schemes/new/",
         LEGAL_OFFICE,
     ),
+    Case(
+        "services (navigation entry)",
+        "GET",
+        lambda c: "/staff/services/",
+        SERVICES_ROLES,
+        ok_status=(302,),
+    ),
+    Case("power list", "GET", lambda c: "/staff/services/powers/", SERVICES_ROLES),
+    Case("power list diff", "GET", lambda c: "/staff/services/powers/diff/", SERVICES_ROLES),
+    Case("service items", "GET", lambda c: "/staff/services/items/", SERVICES_ROLES),
+    Case("new service item", "GET", lambda c: "/staff/services/items/new/", SERVICES_EDITORS),
     Case("work calendar", "GET", lambda c: "/staff/calendar/", frozenset({Role.SYSADMIN})),
     Case("audit log", "GET", lambda c: "/staff/audit/", frozenset({Role.AUDITOR})),
     Case("audit export", "GET", lambda c: "/staff/audit/export.csv", frozenset({Role.AUDITOR})),
@@ -412,11 +427,20 @@ def test_navigation_lists_only_what_the_role_may_open(world):
             "notifications",
             "rules",
             "disclosure",
+            "services",
             "oversight",
             "organisation",
             "region",
         ],
-        Role.CLERK: ["tasks", "notifications", "rules", "disclosure", "oversight", "organisation"],
+        Role.CLERK: [
+            "tasks",
+            "notifications",
+            "rules",
+            "disclosure",
+            "services",
+            "oversight",
+            "organisation",
+        ],
         Role.COMMITTEE_CLERK: ["tasks", "notifications", "oversight", "organisation"],
     }
     from fazhi.workspace.navigation import items_for

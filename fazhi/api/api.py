@@ -124,3 +124,5 @@ api.add_router("/oversight/inspections", "fazhi.oversight.api.inspections.router
 api.add_router("/oversight/committees", "fazhi.oversight.api.committees.router")
 api.add_router("/oversight/evaluations", "fazhi.oversight.api.evaluations.router")
 api.add_router("/public/oversight", "fazhi.oversight.api.public.public_router")
+api.add_router("/services/powers", "fazhi.services.api.powers.router")
+api.add_router("/public/services", "fazhi.services.api.powers.public_router")

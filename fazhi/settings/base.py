@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "fazhi.rules",
     "fazhi.disclosure",
     "fazhi.oversight",
+    "fazhi.services",
     "fazhi.accounts",
     "fazhi.workspace",
     "fazhi.portal",

@@ -48,7 +48,15 @@ def test_account_life_from_creation_to_first_login(live_demo, page):
     page.get_by_role("button", name="保存新密码").click()
     expect(page.locator("h1")).to_have_text("待办")
     nav = page.locator("#staff-nav [data-nav]").evaluate_all("a => a.map(x => x.dataset.nav)")
-    assert nav == ["tasks", "notifications", "rules", "disclosure", "oversight", "organisation"]
+    assert nav == [
+        "tasks",
+        "notifications",
+        "rules",
+        "disclosure",
+        "services",
+        "oversight",
+        "organisation",
+    ]
     sign_out(page)
 
     # The audit administrator finds all of it in the log and exports it.

@@ -26,6 +26,11 @@ class Command(BaseCommand):
 
         oversight = build_oversight_demo(agency)
         self.stdout.write(f"监督：新建演示记录 {sum(oversight.values())} 条")
+        from fazhi.services.demo import build_services_demo  # the power list and service guides
+
+        built = build_services_demo(agency)
+        powers, guides = built["powers"], built["guides"]
+        self.stdout.write(f"政务服务：新建权力事项 {powers} 项、办事指南 {guides} 份")
         if not options["quiet_accounts"]:
             self.stdout.write(f"演示账号（密码均为 {password}）：")
             for spec in DEMO_USERS:

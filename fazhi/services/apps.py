@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class ServicesConfig(AppConfig):
+    name = "fazhi.services"
+    label = "services"
+    verbose_name = "政务服务"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from fazhi.services import permissions  # noqa: F401 - rules predicates
+        from fazhi.services.services import guides
+        from fazhi.workspace.navigation import NavItem, register
+
+        register(
+            NavItem("services", _("政务服务"), "services:home", "services.view_area", order=115)
+        )
+        guides.ready()
