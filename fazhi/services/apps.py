@@ -10,6 +10,12 @@ class ServicesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from fazhi.services import permissions  # noqa: F401 - rules predicates
+        from fazhi.services.permissions import (  # noqa: F401 - rules predicates per area
+            appointments,
+            cases,
+            centers,
+            ratings,
+        )
         from fazhi.services.services import guides
         from fazhi.workspace.navigation import NavItem, register
 

@@ -4,8 +4,6 @@ from django.urls import path
 
 from fazhi.services.views import powers as views
 
-app_name = "services"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("powers/", views.power_list, name="powers"),

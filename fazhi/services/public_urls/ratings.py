@@ -1,0 +1,3 @@
+"""Portal pages of the ratings area."""
+
+urlpatterns: list = []

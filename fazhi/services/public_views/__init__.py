@@ -1,0 +1,1 @@
+"""Portal pages of the services app, one module per area."""
