@@ -9,7 +9,7 @@ class ServicesConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from fazhi.services import permissions  # noqa: F401 - rules predicates
+        from fazhi.services import conf, permissions  # noqa: F401 - settings, rules predicates
         from fazhi.services.permissions import (  # noqa: F401 - rules predicates per area
             appointments,
             cases,
