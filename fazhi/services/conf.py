@@ -12,7 +12,9 @@ WD = "个工作日"
 OWN = "本系统默认（按本机关政务服务制度调整）"
 # domain-rules.md §4: the national text (国办发〔2019〕51号) sets no number; 澄江 and a Sichuan
 # city use 15 working days to fix, Zhejiang calls back within 1 day.
-GOOD_BAD = "国办发〔2019〕51号；期限为地方做法（浙江 1 日内回访、澄江 15 个工作日整改），未经国家文件确认"
+GOOD_BAD = (
+    "国办发〔2019〕51号；期限为地方做法（浙江 1 日内回访、澄江 15 个工作日整改），未经国家文件确认"
+)
 
 DEFINITIONS = (
     # --- cases (办件) ---
