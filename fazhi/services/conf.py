@@ -18,7 +18,15 @@ GOOD_BAD = (
 
 DEFINITIONS = (
     # --- cases (办件) ---
+    # Remind the handler this many working days before the promised deadline (0: no reminder).
+    Definition("services.case_remind_workdays", "办件到期前提醒", 2, OWN, WD, 0, 10, False),
     # --- appointments (网上预约) ---
+    # Online booking of a slot closes this many minutes before it starts (0: until it starts).
+    Definition(
+        "services.booking_cutoff_minutes", "网上预约截止时间", 0, OWN, "分钟", 0, 240, False
+    ),
+    # Booked, not yet attended appointments one person may hold at the agency's centers.
+    Definition("services.max_open_bookings", "每人未办理预约上限", 3, OWN, "个", 1, 20, False),
     # --- ratings (好差评) ---
     Definition("services.callback_workdays", "差评回访期限", 1, GOOD_BAD, WD, 1, 10, False),
     Definition("services.fix_workdays", "差评整改期限", 15, GOOD_BAD, WD, 1, 60, False),

@@ -11,9 +11,12 @@ slots" is one query over the person's lookup hash.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core.identity.fields import EncryptedIdentifierField, LookupHashField
@@ -50,6 +53,15 @@ class AppointmentSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+def moment(day: date, at: time) -> datetime:
+    """A local day and time as an aware datetime (the site's time zone, Asia/Shanghai)."""
+    return timezone.make_aware(datetime.combine(day, at), timezone.get_default_timezone())
 
 
 class Appointment(models.Model):
@@ -112,3 +124,11 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return self.booking_number
+
+    @property
+    def starts(self) -> datetime:
+        return moment(self.day, self.starts_at)
+
+    @property
+    def ends(self) -> datetime:
+        return moment(self.day, self.ends_at)

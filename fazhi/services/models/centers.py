@@ -8,6 +8,8 @@ takes applications for one service item and, when `bookable`, offers appointment
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +64,37 @@ class ServiceCenter(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def sessions(self) -> list[tuple[time, time]]:
+        """The sessions of a working day, in order: the morning, then the afternoon if any."""
+        found = [(self.morning_opens, self.morning_closes)]
+        if self.afternoon_opens is not None and self.afternoon_closes is not None:
+            found.append((self.afternoon_opens, self.afternoon_closes))
+        return found
+
+
+def minutes_of(value: time) -> int:
+    """Minutes since midnight (seconds are never stored: the services refuse them)."""
+    return value.hour * 60 + value.minute
+
+
+def time_of(minutes: int) -> time:
+    return time(minutes // 60, minutes % 60)
+
+
+def slot_times(sessions, slot_minutes: int) -> list[tuple[time, time]]:
+    """The slots of a working day: each session cut into `slot_minutes` from its opening; the
+    remainder of a session shorter than a slot is not offered (a slot never runs past the end
+    of its session)."""
+    found: list[tuple[time, time]] = []
+    if slot_minutes <= 0:
+        return found
+    for opens, closes in sessions:
+        start, end = minutes_of(opens), minutes_of(closes)
+        while start + slot_minutes <= end:
+            found.append((time_of(start), time_of(start + slot_minutes)))
+            start += slot_minutes
+    return found
+
 
 class CenterItem(models.Model):
     """A service item taken at a center; bookable items have slots of a length and capacity."""
@@ -92,3 +125,6 @@ class CenterItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.center} · {self.item}"
+
+    def slot_times(self) -> list[tuple[time, time]]:
+        return slot_times(self.center.sessions(), self.slot_minutes)
