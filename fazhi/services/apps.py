@@ -23,3 +23,7 @@ class ServicesConfig(AppConfig):
             NavItem("services", _("政务服务"), "services:home", "services.view_area", order=115)
         )
         guides.ready()
+        # Ratings: appeal evidence file use, the bad-review sweep, 待办, the evaluation indicator.
+        from fazhi.services.services import ratings as rating_services
+
+        rating_services.ready()

@@ -9,6 +9,9 @@
   finding in the oversight loop (`finding_ref`).
 - `RatingAppeal` (申诉复核): the department asks to exclude a malicious or mistaken review; only
   an approval excludes it (`Rating.excluded`), and both steps are audit events.
+- `RatingSms`: the outbox of texts to citizens (the rating link, the answer to a bad review):
+  one row per text, sent at most once after commit, retried like core notify deliveries; it
+  keeps only the masked number (the full one is read from the case or the rating to send).
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 
 from fazhi.core.identity.fields import EncryptedIdentifierField, LookupHashField
 from fazhi.core.identity.kinds import Kind
 from fazhi.core.models import Agency
-from fazhi.core.workflow import WorkflowModel
+from fazhi.core.workflow import Action, Guard, Workflow, WorkflowModel
 
 FOLLOW_UP = "services.follow_up_rating"
 
@@ -45,6 +48,45 @@ class RatingLevel(models.IntegerChoices):
 
 BAD_LEVELS = (RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED)
 GOOD_LEVELS = (RatingLevel.VERY_SATISFIED, RatingLevel.SATISFIED)
+# 满意率 counts these as satisfied: 非常满意, 满意 and 基本满意 (中评 is not a bad review).
+SATISFIED_LEVELS = (
+    RatingLevel.VERY_SATISFIED,
+    RatingLevel.SATISFIED,
+    RatingLevel.BASICALLY_SATISFIED,
+)
+
+# The reasons a rater may tick, a fixed list per side (codes are stored in `Rating.reasons`).
+# 非常满意/满意 take the good list, 不满意/非常不满意 the bad list; 基本满意 (中评) may say what
+# was good and what could be better, so it takes either.
+GOOD_REASONS = (
+    ("attitude_good", _("服务态度热情")),
+    ("efficient", _("办事效率高")),
+    ("clear_guidance", _("一次告知清楚")),
+    ("convenient", _("办事方便快捷")),
+    ("fair", _("办事公正规范")),
+    ("environment_good", _("窗口环境舒适")),
+)
+BAD_REASONS = (
+    ("attitude_bad", _("服务态度差")),
+    ("slow", _("办理时间长或超期")),
+    ("unclear", _("告知不清楚，多次跑动")),
+    ("too_many_materials", _("材料要求繁琐")),
+    ("unreasonable_rules", _("政策规定不合理")),
+    ("system_trouble", _("系统操作不便")),
+    ("other", _("其他")),
+)
+REASON_LABELS = dict(GOOD_REASONS + BAD_REASONS)
+
+
+def reasons_for_level(level: int) -> tuple:
+    """The reason codes a rating of `level` may carry (see GOOD_REASONS / BAD_REASONS)."""
+    good = tuple(code for code, _label in GOOD_REASONS)
+    bad = tuple(code for code, _label in BAD_REASONS)
+    if level in BAD_LEVELS:
+        return bad
+    if level in GOOD_LEVELS:
+        return good
+    return good + bad
 
 
 class Rating(models.Model):
@@ -106,6 +148,10 @@ class Rating(models.Model):
     def __str__(self) -> str:
         return f"{self.case} · {self.get_channel_display()}"
 
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(REASON_LABELS.get(code, code)) for code in self.reasons or ()]
+
 
 class RatingToken(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
@@ -129,6 +175,37 @@ class RatingToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.get_channel_display()}"
+
+
+_EXCLUDED = _("该差评已经申诉复核剔除，整改已终止。")
+
+
+def _not_excluded(follow_up) -> bool:
+    return not follow_up.rating.excluded
+
+
+def _called_back(follow_up) -> bool:
+    return follow_up.called_back_on is not None and bool(follow_up.callback_note.strip())
+
+
+def _verified_valid(follow_up) -> bool:
+    return follow_up.verdict == "valid" and bool(follow_up.verification_note.strip())
+
+
+def _answered(follow_up) -> bool:
+    return bool(follow_up.answer.strip()) and follow_up.answered_on is not None
+
+
+def _explained(follow_up) -> bool:
+    return (
+        follow_up.verdict == "explained"
+        and bool(follow_up.verification_note.strip())
+        and _answered(follow_up)
+    )
+
+
+def _fixed(follow_up) -> bool:
+    return bool(follow_up.fix_note.strip())
 
 
 class BadReviewFollowUp(WorkflowModel):
@@ -189,6 +266,84 @@ class BadReviewFollowUp(WorkflowModel):
     def __str__(self) -> str:
         return f"差评整改 {self.rating.case}"
 
+    OPEN_STATES = (State.AWAITING_CALLBACK, State.VERIFYING, State.RECTIFYING)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != self.State.ANSWERED
+
+    def callback_overdue(self, today) -> bool:
+        """Derived (never stored): the call-back is late when it is not recorded by its day."""
+        return self.state == self.State.AWAITING_CALLBACK and self.callback_due_on < today
+
+    def fix_overdue(self, today) -> bool:
+        """Derived: not answered by the day the fix was due."""
+        return self.is_open and self.fix_due_on < today
+
+    # --- transitions: the services write the fields, the guards read them ---
+
+    @transition(
+        field=state,
+        source=State.AWAITING_CALLBACK,
+        target=State.VERIFYING,
+        permission=FOLLOW_UP,
+        conditions=[
+            Guard(_not_excluded, _EXCLUDED, "rating_excluded"),
+            Guard(_called_back, _("请填写回访日期和回访情况。"), "callback_required"),
+        ],
+    )
+    def record_callback(self, *, actor, comment="", **data):
+        """回访: the department called the rater back (or tried to) and wrote what was said."""
+
+    @transition(
+        field=state,
+        source=State.VERIFYING,
+        target=State.RECTIFYING,
+        permission=FOLLOW_UP,
+        conditions=[
+            Guard(_not_excluded, _EXCLUDED, "rating_excluded"),
+            Guard(_verified_valid, _("请填写核实情况。"), "verification_required"),
+        ],
+    )
+    def verify(self, *, actor, comment="", **data):
+        """核实：情况属实 — the problem is real and must be fixed by `fix_due_on`."""
+
+    @transition(
+        field=state,
+        source=State.VERIFYING,
+        target=State.ANSWERED,
+        permission=FOLLOW_UP,
+        conditions=[
+            Guard(_not_excluded, _EXCLUDED, "rating_excluded"),
+            Guard(_explained, _("请填写核实情况和给评价人的解释说明。"), "explanation_required"),
+        ],
+    )
+    def explain(self, *, actor, comment="", **data):
+        """核实：无法律依据或属误解 — explained to the rater at once, nothing to fix."""
+
+    @transition(
+        field=state,
+        source=State.RECTIFYING,
+        target=State.ANSWERED,
+        permission=FOLLOW_UP,
+        conditions=[
+            Guard(_not_excluded, _EXCLUDED, "rating_excluded"),
+            Guard(_fixed, _("请先登记整改情况。"), "fix_required"),
+            Guard(_answered, _("请填写反馈评价人的内容和日期。"), "answer_required"),
+        ],
+    )
+    def send_answer(self, *, actor, comment="", **data):
+        """整改完成，反馈评价人."""
+
+    workflow = Workflow(
+        actions=[
+            Action("record_callback", _("登记回访")),
+            Action("verify", _("核实：情况属实，需整改")),
+            Action("explain", _("核实：解释说明并反馈")),
+            Action("send_answer", _("整改完成，反馈评价人")),
+        ],
+    )
+
 
 class RatingAppeal(models.Model):
     """申诉复核: a request to exclude a malicious or mistaken review, decided with approval."""
@@ -227,3 +382,68 @@ class RatingAppeal(models.Model):
 
     def __str__(self) -> str:
         return f"差评申诉 {self.rating}"
+
+
+class RatingSms(models.Model):
+    """One text to a citizen: the rating link (SMS channel) or the answer to a bad review.
+
+    Sent once, after the commit that made it, by the task in services/ratings.py; a refused
+    attempt is retried with the back-off of core notify deliveries, then marked failed. The
+    link's text holds the one-time token, which is never stored: it travels only in the task's
+    arguments, and `token_hash` ties the row to the version of the link it carries (a link
+    replaced before the text went out is not sent).
+    """
+
+    class Kind(models.TextChoices):
+        LINK = "link", _("评价链接短信")
+        ANSWER = "answer", _("差评反馈短信")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        SKIPPED = "skipped", _("未发送")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    case = models.ForeignKey(
+        "services.ServiceCase", on_delete=models.CASCADE, related_name="rating_sms"
+    )
+    token = models.ForeignKey(
+        RatingToken, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    token_hash = models.CharField(max_length=64, blank=True)
+    follow_up = models.ForeignKey(
+        BadReviewFollowUp,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    phone_masked = models.CharField(_("手机号码"), max_length=20)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    # The exception's class and a short text; never the message or the number.
+    error = models.CharField(_("失败原因"), max_length=200, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("好差评短信")
+        verbose_name_plural = _("好差评短信")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["case", "kind"], name="services_rating_sms_case")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="link") & Q(token__isnull=False))
+                | (Q(kind="answer") & Q(follow_up__isnull=False)),
+                name="services_rating_sms_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.phone_masked}"

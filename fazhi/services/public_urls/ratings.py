@@ -1,3 +1,11 @@
-"""Portal pages of the ratings area."""
+"""Portal pages of the ratings area, under /services/ratings/ (names `services_public:<name>`):
+the public figures, and the one-time rating page a link opens."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from fazhi.services.public_views import ratings as views
+
+urlpatterns = [
+    path("", views.figures, name="ratings"),
+    path("r/<str:token>/", views.rate, name="rate"),
+]

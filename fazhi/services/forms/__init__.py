@@ -1,0 +1,1 @@
+"""Forms of the services pages, one module per area: they shape input; the services check it."""
