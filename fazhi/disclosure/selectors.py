@@ -541,8 +541,10 @@ def timeliness(agency, year: int) -> dict:
 
 # --- Table 二 of the annual report and the report's tables as data (年度报告) -------------------
 # 国办公开办函〔2021〕30号, table 二: the blocks of Art. 20 with their rows and columns, verbatim.
-# 行政规范性文件 comes from the rules app; the rows no Fazhi module keeps yet (规章, 行政许可,
-# 行政处罚, 行政强制, 行政事业性收费) are entered by hand and marked 手工填报 wherever shown.
+# 行政规范性文件 comes from the rules app and 行政许可 from the services app's cases (the
+# decisions dated in the year on items whose power is a 行政许可: 准予, 不予 and 不予受理); the rows
+# no Fazhi module keeps yet (规章, 行政处罚, 行政强制, 行政事业性收费) are entered by hand and
+# marked 手工填报 wherever shown.
 
 TABLE_TWO_TITLE = _("二、主动公开政府信息情况")
 TABLE_THREE_TITLE = _("三、收到和处理政府信息公开申请情况")
@@ -567,7 +569,7 @@ TABLE_TWO_LAYOUT = (
         "article_20_5",
         _("第二十条第（五）项"),
         DECISION_COLUMNS,
-        (("licensing", _("行政许可"), True),),
+        (("licensing", _("行政许可"), False),),
     ),
     (
         "article_20_6",
@@ -645,12 +647,24 @@ def manual_value(manual_figures: dict, row: str, column: str):
     return entered
 
 
-def table_two(agency, year: int, manual_figures: dict | None = None) -> TableTwo:
-    """Table 二 for one agency and year: 行政规范性文件 counted by the rules app (three queries),
-    the other rows from `manual_figures` ({row: {column: value}}, see MANUAL_CELLS)."""
+def computed_rows(agency, year: int) -> dict[str, dict[str, int]]:
+    """The rows of table 二 counted from the records: 行政规范性文件 by the rules app (three
+    queries), 行政许可 by the services app (one query: decisions dated in the year)."""
     from fazhi.rules.selectors import report_figures
+    from fazhi.services.models import PowerKind
+    from fazhi.services.selectors.cases import decisions_by_kind
 
-    documents = report_figures(agency, year)
+    licensing = decisions_by_kind(agency, year)[PowerKind.LICENSING]
+    return {
+        "normative_documents": report_figures(agency, year),
+        "licensing": {"decisions": licensing["total"]},
+    }
+
+
+def table_two(agency, year: int, manual_figures: dict | None = None) -> TableTwo:
+    """Table 二 for one agency and year: the counted rows (see `computed_rows`), the other rows
+    from `manual_figures` ({row: {column: value}}, see MANUAL_CELLS)."""
+    counted = computed_rows(agency, year)
     blocks = []
     for key, header, columns, rows in TABLE_TWO_LAYOUT:
         built = []
@@ -658,7 +672,7 @@ def table_two(agency, year: int, manual_figures: dict | None = None) -> TableTwo
             if manual:
                 values = tuple(manual_value(manual_figures, row, column) for column, _c in columns)
             else:
-                values = tuple(documents[column] for column, _c in columns)
+                values = tuple(counted[row][column] for column, _c in columns)
             built.append(TwoRow(row, str(label), manual, values))
         blocks.append(
             TwoBlock(key, str(header), tuple((c, str(label)) for c, label in columns), tuple(built))

@@ -48,9 +48,9 @@ class UpdateIn(ApiIn):
     manual_figures: dict[str, dict[str, Figure]] | None = Field(
         None,
         title="手工填报数据",
-        description="{行: {列: 数值}}：regulations（issued、repealed、in_force）、licensing、"
+        description="{行: {列: 数值}}：regulations（issued、repealed、in_force）、"
         "penalty、coercion（decisions）为不小于 0 的整数；fees（amount）为万元，最多四位小数，"
-        "建议以字符串传递；空字符串或 null 清除该格",
+        "建议以字符串传递；空字符串或 null 清除该格（行政许可由办件统计，不手工填报）",
     )
     expected_state: Text = Field("", title="预期状态", description="与当前状态不同时返回 409")
 

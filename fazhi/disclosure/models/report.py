@@ -3,8 +3,9 @@
 Tables 二, 三 and 四 are computed from the records while the report is drafted; finalising checks
 the report's own identities and freezes the tables in `tables`, so a published report never
 changes when a record of its year is corrected later. Table 二's rows that no Fazhi module keeps
-yet (规章, 行政许可, 行政处罚, 行政强制, 行政事业性收费) are entered by hand in `manual_figures`
-and shown as such. OGI Art. 49: published by 31 January of the following year.
+yet (规章, 行政处罚, 行政强制, 行政事业性收费) are entered by hand in `manual_figures` and shown
+as such; 行政许可 is counted from the services app's cases. OGI Art. 49: published by
+31 January of the following year.
 """
 
 from __future__ import annotations

@@ -176,7 +176,7 @@ def _amount(value, label) -> str:
 
 
 def cell_label(row: str, column: str) -> str:
-    """表二“行政许可”“本年处理决定数量”: how a refusal names a hand cell."""
+    """表二“行政处罚”“本年处理决定数量”: how a refusal names a hand cell."""
     for _key, _header, columns, rows in selectors.TABLE_TWO_LAYOUT:
         for key, label, _manual in rows:
             if key == row:

@@ -23,7 +23,6 @@ BASE = "/api/disclosure/reports"
 PUBLIC = "/api/public/disclosure/reports"
 TEXTS = {"overview": "总体情况。", "problems": "存在问题。", "other_matters": "无。"}
 FIGURES = {
-    "licensing": {"decisions": 120},
     "penalty": {"decisions": 3},
     "coercion": {"decisions": 0},
     "fees": {"amount": "1.2345"},

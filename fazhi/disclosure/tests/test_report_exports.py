@@ -19,7 +19,6 @@ from fazhi.disclosure.tests.test_table_three import LABELS as TABLE_THREE_LABELS
 pytestmark = pytest.mark.django_db
 
 FIGURES = {
-    "licensing": {"decisions": 120},
     "penalty": {"decisions": 3},
     "coercion": {"decisions": 0},
     "fees": {"amount": "1.2345"},
@@ -143,7 +142,8 @@ def test_docx_title_sections_and_tables(report):
     positions = [texts.index(section) for section in SECTIONS]
     assert positions == sorted(positions)
     assert "2025年，本局认真贯彻条例。" in texts and "公开内容不够全面。" in texts
-    assert any("“行政许可”" in t and "手工填报" in t for t in texts)
+    assert any("“行政处罚”" in t and "手工填报" in t for t in texts)
+    assert not any("“行政许可”" in t and "手工填报" in t for t in texts)
     assert texts[-2:] == [
         "示例区民政局",
         report_export.officialdoc.official_day(report.finalised_at.date()),
@@ -189,7 +189,7 @@ def test_xlsx_one_sheet_per_table_labels_verbatim(report):
     fees = next(r for r in two.iter_rows() if r[0].value == "行政事业性收费")
     assert fees[1].value == Decimal("1.2345") or float(fees[1].value) == 1.2345
     licensing = next(r for r in two.iter_rows() if r[0].value == "行政许可")
-    assert licensing[1].value == 120
+    assert licensing[1].value == 0  # counted from the cases: none in this test
     assert any("手工填报" in str(v) for v in values)
 
     three_values = [c.value for row in three.iter_rows() for c in row if c.value is not None]

@@ -30,7 +30,6 @@ FORM = {
     "overview": "2025年，本局认真贯彻条例。",
     "problems": "公开内容不够全面。",
     "other_matters": "无。",
-    "fig-licensing-decisions": "120",
     "fig-penalty-decisions": "3",
     "fig-coercion-decisions": "0",
     "fig-fees-amount": "0.5",
@@ -127,8 +126,10 @@ def test_the_page_shows_live_tables_the_due_date_and_hand_cells(office):
         "（七）总计",
     ):
         assert label in body
-    assert body.count("manual-mark") == 5
-    assert 'name="fig-licensing-decisions"' in body and 'form="report-form"' in body
+    assert body.count("manual-mark") == 4
+    assert 'name="fig-penalty-decisions"' in body and 'form="report-form"' in body
+    # 行政许可 is counted from the cases, not typed
+    assert 'name="fig-licensing-decisions"' not in body
     assert "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）" in body
 
 
@@ -139,7 +140,8 @@ def test_saving_writes_the_sections_and_figures(office):
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.overview == FORM["overview"]
-    assert report.manual_figures["licensing"] == {"decisions": 120}
+    assert report.manual_figures["penalty"] == {"decisions": 3}
+    assert "licensing" not in report.manual_figures
     assert report.manual_figures["fees"] == {"amount": "0.5"}
 
 
@@ -173,7 +175,7 @@ def test_finalise_reopen_publish_through_the_page(office):
     client.post(step(report, "save"), FORM)
     assert client.post(step(report, "finalise")).status_code == 302
     body = client.get(page(report)).content.decode()
-    assert "定稿时的数据" in body and 'name="fig-licensing-decisions"' not in body
+    assert "定稿时的数据" in body and 'name="fig-penalty-decisions"' not in body
     # A reason is needed to reopen.
     assert client.post(step(report, "reopen"), {"reason": ""}).status_code == 422
     assert client.post(step(report, "reopen"), {"reason": "数据有误"}).status_code == 302
@@ -270,7 +272,6 @@ def test_a_year_with_several_agencies_lists_them(client, office):
         problems="无",
         other_matters="无",
         manual_figures={
-            "licensing": {"decisions": 0},
             "penalty": {"decisions": 0},
             "coercion": {"decisions": 0},
             "fees": {"amount": "0"},
@@ -318,7 +319,6 @@ def test_the_html_tables_are_rectangular(office):
 
 def test_the_portal_list_keeps_a_constant_query_count(client, office):
     figures = {
-        "licensing": {"decisions": 0},
         "penalty": {"decisions": 0},
         "coercion": {"decisions": 0},
         "fees": {"amount": "0"},

@@ -23,8 +23,8 @@ from fazhi.testing.factories import user_with_role
 pytestmark = pytest.mark.django_db
 
 YEAR = 2025
+# 行政许可 is counted from the services app's cases (fazhi/services/tests/test_cases_figures.py).
 FIGURES = {
-    "licensing": {"decisions": 120},
     "penalty": {"decisions": 3},
     "coercion": {"decisions": "0"},
     "fees": {"amount": "1.2345"},
@@ -75,16 +75,15 @@ def test_table_two_rows_and_columns_are_the_national_format(office):
     ]
     assert [r.label for b in table.blocks for r in b.rows if r.manual] == [
         "规章",
-        "行政许可",
         "行政处罚",
         "行政强制",
         "行政事业性收费",
     ]
-    # 规章 stands at 0 for a district bureau; the others wait for the office's figures.
+    # 规章 stands at 0 for a district bureau; 行政许可 is counted from the cases (none here);
+    # the others wait for the office's figures.
     assert table.row("regulations").values == (0, 0, 0)
-    assert table.value("licensing", "decisions") is None
+    assert table.value("licensing", "decisions") == 0
     assert table.missing() == [
-        ("行政许可", "本年处理决定数量"),
         ("行政处罚", "本年处理决定数量"),
         ("行政强制", "本年处理决定数量"),
         ("行政事业性收费", "本年收费金额（单位：万元）"),
@@ -100,17 +99,17 @@ def test_normative_documents_are_counted_from_the_rules_app_never_typed(office):
     DocumentLink.objects.create(
         source=repealer, target=repealed, kind="repeals", created_by=k["clerk"]
     )
-    # A figure typed for the row is refused: it is not a hand row.
+    # A figure typed for a counted row is refused: it is not a hand row.
     report = opened(office)
-    with pytest.raises(InvalidInput):
-        services.report_update(
-            actor=office["officer"],
-            report=report,
-            manual_figures={"normative_documents": {"issued": 9}},
-        )
-    table = selectors.table_two(office["agency"], YEAR, FIGURES)
+    for row, column in (("normative_documents", "issued"), ("licensing", "decisions")):
+        with pytest.raises(InvalidInput):
+            services.report_update(
+                actor=office["officer"], report=report, manual_figures={row: {column: 9}}
+            )
+    table = selectors.table_two(office["agency"], YEAR, {**FIGURES, "licensing": {"decisions": 9}})
     assert table.row("normative_documents").values == (1, 2, 2)
-    assert table.value("licensing", "decisions") == 120
+    assert table.value("licensing", "decisions") == 0
+    assert table.value("penalty", "decisions") == 3
     assert table.value("fees", "amount") == "1.2345"
 
 
@@ -147,9 +146,9 @@ def test_only_the_legal_office_opens_and_writes(office):
 @pytest.mark.parametrize(
     "figures, message",
     [
-        ({"licensing": {"decisions": -1}}, "须为不小于 0 的整数"),
-        ({"licensing": {"decisions": "1.5"}}, "须为不小于 0 的整数"),
-        ({"licensing": {"decisions": "１２"}}, "须为不小于 0 的整数"),
+        ({"penalty": {"decisions": -1}}, "须为不小于 0 的整数"),
+        ({"penalty": {"decisions": "1.5"}}, "须为不小于 0 的整数"),
+        ({"penalty": {"decisions": "１２"}}, "须为不小于 0 的整数"),
         ({"fees": {"amount": "-0.1"}}, "须为不小于 0 的数字"),
         ({"fees": {"amount": "1.23456"}}, "最多保留四位小数"),
         ({"fees": {"amount": "abc"}}, "须为不小于 0 的数字"),
@@ -173,15 +172,14 @@ def test_update_merges_figures_and_audits_what_changed(office):
     report = services.report_update(
         actor=office["officer"],
         report=report,
-        manual_figures={"licensing": {"decisions": ""}, "fees": {"amount": "2.50"}},
+        manual_figures={"penalty": {"decisions": ""}, "fees": {"amount": "2.50"}},
     )
     assert report.manual_figures == {
-        "penalty": {"decisions": 3},
         "coercion": {"decisions": 0},
         "fees": {"amount": "2.5"},
     }
     event = Event.objects.filter(verb="disclosure.report.update").order_by("-seq").first()
-    assert event.data["figures"] == {"licensing.decisions": None, "fees.amount": "2.5"}
+    assert event.data["figures"] == {"penalty.decisions": None, "fees.amount": "2.5"}
     assert event.data["sections"] == []
 
 
@@ -195,7 +193,7 @@ def test_finalising_needs_the_sections_and_the_hand_figures(office):
     report = services.report_update(
         actor=office["officer"], report=report, overview="总体", problems="问题", other_matters="无"
     )
-    with pytest.raises(Conflict, match="表二“行政许可”“本年处理决定数量”"):
+    with pytest.raises(Conflict, match="表二“行政处罚”“本年处理决定数量”"):
         services.report_finalise(actor=office["officer"], report=report)
     assert AnnualReport.objects.get().state == "draft"
 

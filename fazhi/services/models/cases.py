@@ -11,16 +11,22 @@ reason: the report counts decisions by kind per year over the cases themselves.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 
+from fazhi.core.calendar import Clock, Pause
+from fazhi.core.errors import InvalidInput
 from fazhi.core.identity.fields import EncryptedIdentifierField, LookupHashField
 from fazhi.core.identity.kinds import Kind
 from fazhi.core.models import Agency
-from fazhi.core.workflow import WorkflowModel
+from fazhi.core.workflow import Action, Guard, Workflow, WorkflowModel
 from fazhi.services.models.powers import PowerKind
 
 HANDLE_CASE = "services.handle_case"
@@ -159,6 +165,13 @@ class ServiceCase(WorkflowModel):
                 fields=["agency", "department", "-received_on"], name="services_case_dept"
             ),
             models.Index(fields=["agency", "concluded_on"], name="services_case_concluded"),
+            # The list's search by applicant: exact name or its beginning (LIKE 'x%'), on
+            # PostgreSQL whatever the database collation (pattern ops); SQLite ignores them.
+            models.Index(
+                fields=["agency", "applicant_name"],
+                name="services_case_applicant",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["agency", "case_number"], name="services_case_number"),
@@ -182,3 +195,308 @@ class ServiceCase(WorkflowModel):
 
     def __str__(self) -> str:
         return self.case_number
+
+    # --- derived ----------------------------------------------------------------------------
+
+    RUNNING_STATES = (
+        State.ACCEPTED,
+        State.REVIEWING,
+        State.SUPPLEMENT,
+        State.GRANTED,
+        State.DENIED,
+    )
+    """The clocks run (or stand, during 补正) from acceptance until the case concludes."""
+
+    @property
+    def delivery_method_label(self) -> str:
+        return str(DELIVERY_METHODS.get(self.delivery_method, self.delivery_method))
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in self.DONE_STATES
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in self.RUNNING_STATES
+
+    @property
+    def due_on(self) -> date | None:
+        """The promised deadline, else the statutory one (the API's `due_on`)."""
+        return self.promised_due_on or self.statutory_due_on
+
+    def supplement_pause(self) -> Pause | None:
+        """The one 补正: from the day of the notice to the day the materials arrive, both
+        not counted (open while the applicant has not supplied them)."""
+        if self.supplement_requested_on is None:
+            return None
+        return Pause(
+            self.supplement_requested_on,
+            self.supplement_received_on,
+            gettext("申请人补正材料"),
+        )
+
+    def clock(self, which: str) -> Clock | None:
+        """The promised or statutory clock ("promised" / "statutory"); None before acceptance
+        or when the guide sets no such limit."""
+        days = self.promised_days if which == "promised" else self.statutory_days
+        if self.accepted_on is None or not days:
+            return None
+        pause = self.supplement_pause()
+        return Clock(start=self.accepted_on, budget=days, pauses=(pause,) if pause else ())
+
+    def derive_due_dates(self) -> None:
+        """Store both deadlines from acceptance, the limits and the 补正 pause (None while the
+        pause holds the clock). Called by every transition that changes one of them."""
+        for which in ("promised", "statutory"):
+            clock = self.clock(which)
+            setattr(self, f"{which}_due_on", clock.due_on if clock is not None else None)
+
+    def overdue_level(self, today: date | None = None) -> int:
+        """How far past its deadlines a running case is today (0, 1 promised, 2 statutory)."""
+        if not self.is_running:
+            return self.Overdue.NONE
+        today = today or timezone.localdate()
+        if self.statutory_due_on is not None and self.statutory_due_on < today:
+            return self.Overdue.STATUTORY
+        if self.promised_due_on is not None and self.promised_due_on < today:
+            return self.Overdue.PROMISED
+        return self.Overdue.NONE
+
+    def last_step_on(self) -> date:
+        """The day of the latest step taken: a new step may not be dated before it."""
+        days = [
+            self.received_on,
+            self.accepted_on,
+            self.supplement_requested_on,
+            self.supplement_received_on,
+            self.decided_on,
+            self.concluded_on,
+            self.delivered_on,
+        ]
+        return max(d for d in days if d is not None)
+
+    # --- transitions: the services validate input, the methods write the fields ------------
+    # Each method also checks its date itself, so no path into perform() can store a date in
+    # the future or before the previous step.
+
+    @transition(
+        field=state,
+        source=State.RECEIVED,
+        target=State.ACCEPTED,
+        permission=HANDLE_CASE,
+    )
+    def accept(self, *, actor, comment="", on=None, **data):
+        """受理 (当场受理: the day of receipt); both clocks start, the actor handles the case."""
+        self.accepted_on = step_day(on, self.received_on, gettext("收件日期"), gettext("受理日期"))
+        self.handler = actor
+        self.derive_due_dates()
+
+    @transition(
+        field=state,
+        source=State.RECEIVED,
+        target=State.NOT_ACCEPTED,
+        permission=HANDLE_CASE,
+    )
+    def not_accept(self, *, actor, comment="", on=None, **data):
+        """不予受理, with the reason (the comment); the case ends here."""
+        day = step_day(on, self.received_on, gettext("收件日期"), gettext("不予受理日期"))
+        self.decision = self.Decision.NOT_ACCEPTED
+        self.decision_reason = comment.strip()
+        self.decided_on = day
+        self.concluded_on = day
+        self.handler = self.handler or actor
+
+    @transition(field=state, source=State.ACCEPTED, target=State.REVIEWING, permission=HANDLE_CASE)
+    def start_review(self, *, actor, comment="", **data):
+        """开始审查."""
+
+    @transition(
+        field=state,
+        source=[State.ACCEPTED, State.REVIEWING],
+        target=State.SUPPLEMENT,
+        permission=HANDLE_CASE,
+        conditions=[
+            Guard(
+                lambda case: case.supplement_requested_on is None,
+                _("补正只能告知一次，本件已告知过补正。"),
+                "supplement_once",
+            )
+        ],
+    )
+    def request_supplement(self, *, actor, comment="", on=None, items=(), **data):
+        """一次性告知补正 with the list of what is missing; both clocks stop."""
+        self.supplement_items = supplement_list(items)
+        self.supplement_requested_on = step_day(
+            on, self.accepted_on, gettext("受理日期"), gettext("补正告知日期")
+        )
+        self.derive_due_dates()
+
+    @transition(
+        field=state, source=State.SUPPLEMENT, target=State.REVIEWING, permission=HANDLE_CASE
+    )
+    def receive_supplement(self, *, actor, comment="", on=None, **data):
+        """补正材料收到: the clocks resume; the deadlines move by the paused working days."""
+        self.supplement_received_on = step_day(
+            on, self.supplement_requested_on, gettext("补正告知日期"), gettext("补正材料收到日期")
+        )
+        self.derive_due_dates()
+        # The flag follows the moved deadlines (the notices already sent stay on record).
+        self.overdue = min(self.overdue, self.overdue_level())
+
+    @transition(field=state, source=State.REVIEWING, target=State.GRANTED, permission=DECIDE_CASE)
+    def grant(self, *, actor, comment="", on=None, **data):
+        """准予 (by the head of the case's department or the legal office)."""
+        self._decide(self.Decision.GRANTED, comment, on)
+
+    @transition(field=state, source=State.REVIEWING, target=State.DENIED, permission=DECIDE_CASE)
+    def deny(self, *, actor, comment="", on=None, **data):
+        """不予, with the reason (the comment, required)."""
+        self._decide(self.Decision.DENIED, comment, on)
+
+    def _decide(self, decision: str, reason: str, on) -> None:
+        previous = max(d for d in (self.accepted_on, self.supplement_received_on) if d)
+        label = gettext("补正材料收到日期") if self.supplement_received_on else gettext("受理日期")
+        self.decided_on = step_day(on, previous, label, gettext("决定日期"))
+        self.decision = decision
+        self.decision_reason = (reason or "").strip()
+
+    @transition(
+        field=state,
+        source=[State.GRANTED, State.DENIED],
+        target=State.CONCLUDED,
+        permission=HANDLE_CASE,
+    )
+    def conclude(self, *, actor, comment="", on=None, **data):
+        """办结: whether it was within each limit is fixed now and never changes."""
+        self.concluded_on = step_day(on, self.decided_on, gettext("决定日期"), gettext("办结日期"))
+        self.on_time_promised = (
+            None if self.promised_due_on is None else self.concluded_on <= self.promised_due_on
+        )
+        self.on_time_statutory = (
+            None if self.statutory_due_on is None else self.concluded_on <= self.statutory_due_on
+        )
+
+    @transition(field=state, source=State.CONCLUDED, target=State.DELIVERED, permission=HANDLE_CASE)
+    def deliver(self, *, actor, comment="", on=None, delivery_method="", **data):
+        """送达 the result: how, and when (not before the conclusion)."""
+        self.delivery_method = clean_delivery_method(delivery_method)
+        self.delivered_on = step_day(
+            on, self.concluded_on, gettext("办结日期"), gettext("送达日期")
+        )
+
+    workflow = Workflow(
+        actions=[
+            Action("accept", _("受理")),
+            Action("not_accept", _("不予受理"), comment_required=True, kind="return"),
+            Action("start_review", _("开始审查")),
+            Action("request_supplement", _("一次性告知补正")),
+            Action("receive_supplement", _("补正材料已收到")),
+            Action("grant", _("准予")),
+            Action("deny", _("不予"), comment_required=True, kind="return"),
+            Action("conclude", _("办结")),
+            Action("deliver", _("送达")),
+        ],
+        state_field="state",
+        transferable_states=frozenset(
+            {State.ACCEPTED, State.REVIEWING, State.SUPPLEMENT, State.GRANTED, State.DENIED}
+        ),
+        assignee_field="handler",
+        can_receive=lambda case, user: _may_handle(user, case),
+        urgeable_states=frozenset(
+            {State.RECEIVED, State.ACCEPTED, State.REVIEWING, State.GRANTED, State.DENIED}
+        ),
+        can_urge=lambda case, user: _may_urge(user, case),
+        on_change=lambda case, verb, actor, data: _on_change(case, verb, actor, data),
+    )
+
+
+# How the result of a case reaches the applicant (送达方式).
+DELIVERY_METHODS = {
+    "counter": _("窗口领取"),
+    "post": _("邮寄送达"),
+    "electronic": _("电子送达"),
+    "notice": _("公告送达"),
+}
+SUPPLEMENT_MAX_ITEMS = 30
+SUPPLEMENT_ITEM_MAX = 200
+
+
+def step_day(on, previous: date | None, previous_label: str, label: str) -> date:
+    """The day of a step: today unless given; never in the future, never before `previous`."""
+    today = timezone.localdate()
+    day = today if on is None or on == "" else on
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            raise InvalidInput(
+                gettext("%(label)s格式不正确。") % {"label": label}, code="date_invalid"
+            ) from None
+    if not isinstance(day, date):
+        raise InvalidInput(gettext("%(label)s格式不正确。") % {"label": label}, code="date_invalid")
+    if day > today:
+        raise InvalidInput(
+            gettext("%(label)s不能晚于今天。") % {"label": label}, code="date_in_future"
+        )
+    if previous is not None and day < previous:
+        raise InvalidInput(
+            gettext("%(label)s不能早于%(previous)s（%(day)s）。")
+            % {"label": label, "previous": previous_label, "day": previous.isoformat()},
+            code="date_before_previous_step",
+        )
+    return day
+
+
+def supplement_list(items) -> list[str]:
+    """What the applicant must supply: a non-empty list of short texts."""
+    if isinstance(items, str):
+        items = items.splitlines()
+    cleaned = [str(i).strip() for i in (items or ()) if str(i).strip()]
+    if not cleaned:
+        raise InvalidInput(
+            gettext("请列明需要补正的材料（至少一项）。"), code="supplement_items_required"
+        )
+    if len(cleaned) > SUPPLEMENT_MAX_ITEMS:
+        raise InvalidInput(
+            gettext("需补正的材料不能超过 %(n)d 项。") % {"n": SUPPLEMENT_MAX_ITEMS},
+            code="supplement_items_too_many",
+        )
+    for entry in cleaned:
+        if len(entry) > SUPPLEMENT_ITEM_MAX or any(ord(c) < 32 for c in entry):
+            raise InvalidInput(
+                gettext("每项补正材料不能超过 %(n)d 个字，且不能含控制字符。")
+                % {"n": SUPPLEMENT_ITEM_MAX},
+                code="supplement_item_invalid",
+            )
+    return cleaned
+
+
+def clean_delivery_method(method) -> str:
+    """The stored 送达方式: the code of one of DELIVERY_METHODS (given as code or label)."""
+    text = str(method or "").strip()
+    for code, label in DELIVERY_METHODS.items():
+        if text in (code, str(label)):
+            return code
+    raise InvalidInput(
+        gettext("请选择送达方式：%(choices)s。")
+        % {"choices": "、".join(str(label) for label in DELIVERY_METHODS.values())},
+        code="delivery_method_invalid",
+    )
+
+
+def _may_handle(user, case) -> bool:
+    from fazhi.services.permissions.cases import may_handle
+
+    return may_handle(user, case)
+
+
+def _may_urge(user, case) -> bool:
+    from fazhi.services.permissions.cases import may_urge
+
+    return may_urge(user, case)
+
+
+def _on_change(case, verb, actor, data) -> None:
+    from fazhi.services.services.cases import case_changed
+
+    case_changed(case, verb, actor, data)
