@@ -16,14 +16,18 @@ class ServicesConfig(AppConfig):
             centers,
             ratings,
         )
+        from fazhi.services.services import appointments as appointment_services
+        from fazhi.services.services import cases as case_services
         from fazhi.services.services import guides
+        from fazhi.services.services import ratings as rating_services
         from fazhi.workspace.navigation import NavItem, register
 
         register(
             NavItem("services", _("政务服务"), "services:home", "services.view_area", order=115)
         )
+        # Each area's registrations: file uses, number series, sweeps, 待办 providers, the
+        # evaluation indicator.
         guides.ready()
-        # Ratings: appeal evidence file use, the bad-review sweep, 待办, the evaluation indicator.
-        from fazhi.services.services import ratings as rating_services
-
+        case_services.ready()
+        appointment_services.ready()
         rating_services.ready()

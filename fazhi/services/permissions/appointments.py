@@ -33,23 +33,3 @@ def works_at_counter(user) -> bool:
 
 rules.add_perm("services.view_appointments", works_with_services)
 rules.add_perm("services.appointments_counter", works_at_counter)
-
-
-# --- Wiring ---------------------------------------------------------------------------------------
-# apps.ready() imports this module for the area, so the area's periodic job is registered here;
-# the service is imported when the job runs, which keeps this module free of import cycles.
-
-
-def _no_show_sweep(now):
-    from fazhi.services.services.appointments import no_show_sweep
-
-    return no_show_sweep(now)
-
-
-def _wire() -> None:
-    from fazhi.core.notify.sweeps import register_sweep
-
-    register_sweep("services.appointments_no_show", _no_show_sweep)
-
-
-_wire()

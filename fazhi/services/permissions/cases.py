@@ -150,15 +150,3 @@ rules.add_perm("services.register_case", does_counter_work)
 rules.add_perm("services.lookup_cases", does_counter_work)
 rules.add_perm("services.handle_case", can_handle_case)
 rules.add_perm("services.decide_case", can_decide_case)
-
-
-def _register_cases_area() -> None:
-    # apps.ready() imports this module (the app's AppConfig belongs to no area); the cases
-    # area's registrations — the number series, the overdue sweep, the 待办 provider — are made
-    # from here once the predicates above exist.
-    from fazhi.services.services import cases
-
-    cases.ready()
-
-
-_register_cases_area()

@@ -572,6 +572,13 @@ def appointment_no_show(
     return locked
 
 
+def ready() -> None:
+    """The area's registration: the no-show sweep (called from the app's ready())."""
+    from fazhi.core.notify.sweeps import register_sweep
+
+    register_sweep("services.appointments_no_show", no_show_sweep)
+
+
 def no_show_sweep(now: datetime) -> int:
     """`services.appointments_no_show`: booked appointments of days before today become
     no-shows. Each in its own transaction under the row lock, so a second run (or two at
