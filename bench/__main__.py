@@ -161,10 +161,18 @@ def bench_disclosure() -> None:
     run(None)
 
 
+def bench_services() -> None:
+    """The staff case list over 1,000,000 cases vs an admin changelist; the statistics."""
+    from bench.services_bench import bench_services as run
+
+    run(None)
+
+
 BENCHMARKS = {
     "search": bench_search,
     "rules": bench_rules,
     "disclosure": bench_disclosure,
+    "services": bench_services,
     "calendar_add_workdays": bench_calendar_add_workdays,
     "audit_append": bench_audit_append,
     "audit_verify": bench_audit_verify,
