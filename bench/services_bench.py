@@ -37,6 +37,7 @@ import random
 import tempfile
 import time
 from datetime import date, timedelta
+from urllib.parse import quote
 
 from bench.rules_bench import _best, _engine, _queries
 
@@ -311,6 +312,10 @@ def _pages(officer, departments) -> list[tuple[str, str, str]]:
     older = cases.case_page(officer, agency_id, cases.CaseFilters(), count=False).older
     assert older, "the first page has an older page"
     department = departments[2].pk
+    number = ServiceCase.objects.filter(agency_id=agency_id).order_by("pk")[123].case_number
+    names = ServiceCase.objects.filter(
+        agency_id=agency_id, applicant_name__startswith="王伟"
+    ).count()
     admin = f"/{ADMIN_PREFIX}services/servicecase/"
     return [
         ("newest 50", "/staff/services/cases/", admin),
@@ -326,9 +331,14 @@ def _pages(officer, departments) -> list[tuple[str, str, str]]:
             f"{admin}?department__id__exact={department}",
         ),
         (
-            "search a case number",
-            "/staff/services/cases/?q=0000123",
-            f"{admin}?q=0000123",
+            "search a whole case number",
+            f"/staff/services/cases/?q={quote(number)}",
+            f"{admin}?q={quote(number)}",
+        ),
+        (
+            f"search a name beginning 王伟 ({names:,} rows)",
+            f"/staff/services/cases/?q={quote('王伟')}",
+            f"{admin}?q={quote('王伟')}",
         ),
     ]
 
