@@ -5,16 +5,25 @@ XLSX rows would be, then published by the legal office).
 
 Idempotent: the list is built only when the agency has no power-list version yet; an item is
 created only if missing, and its guide drafted and published only if it has none. Publishing is
-dated 15 January of this year (or today, early in January), never after today.
+dated two weeks before the year of cases begins (`year_start`), so every case of that year
+follows a published guide.
+
+With `history=True` (what `fazhi demo` asks for) the services' year follows, in one
+transaction: the service centers (`demo_appointments`), a year of appointments and cases
+(`demo_cases`), their ratings and bad-review loop (`demo_ratings`), then the sweeps that would
+have run by now (no-shows, overdue cases, the loop's deadlines). The default builds the power
+list and guides only, which the browser tests build their own cases upon.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
+from fazhi.core.calendar import next_workday
 from fazhi.core.models import Department
 from fazhi.core.roles import Role
 from fazhi.services.models import PowerList, ServiceGuide, ServiceItem
@@ -192,17 +201,60 @@ ITEMS = [
 ]  # fmt: skip
 
 
+def year_start(today: date) -> date:
+    """The first day of the demo's year of services: 1 November of last year, or a year ago if
+    that is earlier (so that last year's annual report has a November and December of cases)."""
+    return min(today - timedelta(days=365), date(today.year - 1, 11, 1))
+
+
 def _publish_day() -> date:
-    today = timezone.localdate()
-    return min(date(today.year, 1, 15), today)
+    """Two weeks before the year of cases begins: every demo case follows a published guide."""
+    return next_workday(year_start(timezone.localdate()) - timedelta(days=14))
 
 
-def build_services_demo(agency) -> dict[str, int]:
-    """Build the demo power list and guides; returns what it created."""
+# What the year adds to the counts `build_services_demo` returns.
+HISTORY = ("centers", "appointments", "cases", "ratings", "bad_reviews")
+
+
+def build_services_demo(agency, *, history: bool = False) -> dict[str, int]:
+    """Build the demo power list and guides and, with `history`, the year of centers,
+    appointments, cases and ratings; returns what it created."""
     created = {"powers": 0, "items": 0, "guides": 0}
+    if history:
+        created.update(dict.fromkeys(HISTORY, 0))
     officer = get_user_model().objects.filter(username=Role.LEGAL_OFFICER.value).first()
     if officer is None:
         return created
+    _build_list_and_guides(agency, officer, created)
+    if history:
+        created.update(_build_history(agency, officer))
+    return created
+
+
+def _build_history(agency, officer) -> dict[str, int]:
+    from fazhi.services.demo_appointments import build_centers
+    from fazhi.services.demo_cases import build_year, run_sweeps
+    from fazhi.services.demo_ratings import build_ratings_demo
+
+    # One transaction: all or nothing (the year is built only into an agency without cases
+    # and appointments, so a half-built one would never be completed), and one commit for
+    # some thousands of rows instead of one each.
+    with transaction.atomic():
+        centers, center_records = build_centers(agency, officer)
+        year = build_year(agency, centers)
+        ratings = build_ratings_demo(agency, links=year.links)
+        if year.built:
+            run_sweeps()
+    return {
+        "centers": center_records,
+        "appointments": year.appointments,
+        "cases": year.cases,
+        "ratings": ratings["ratings"],
+        "bad_reviews": ratings["bad"],
+    }
+
+
+def _build_list_and_guides(agency, officer, created: dict[str, int]) -> None:
     day = _publish_day()
     if not PowerList.objects.filter(agency=agency).exists():
         draft = power_services.power_list_start_draft(
@@ -263,4 +315,3 @@ def build_services_demo(agency) -> dict[str, int]:
         )
         guide_services.guide_publish(actor=officer, guide=guide, on=day)
         created["guides"] += 1
-    return created

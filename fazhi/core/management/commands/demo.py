@@ -26,11 +26,14 @@ class Command(BaseCommand):
 
         oversight = build_oversight_demo(agency)
         self.stdout.write(f"监督：新建演示记录 {sum(oversight.values())} 条")
-        from fazhi.services.demo import build_services_demo  # the power list and service guides
+        from fazhi.services.demo import build_services_demo  # power list, guides, a year of work
 
-        built = build_services_demo(agency)
-        powers, guides = built["powers"], built["guides"]
-        self.stdout.write(f"政务服务：新建权力事项 {powers} 项、办事指南 {guides} 份")
+        built = build_services_demo(agency, history=True)
+        self.stdout.write(
+            "政务服务：新建权力事项 {powers} 项、办事指南 {guides} 份、"
+            "服务中心及受理事项 {centers} 条、预约 {appointments} 个、办件 {cases} 件、"
+            "评价 {ratings} 条（差评 {bad_reviews} 条）".format(**built)
+        )
         if not options["quiet_accounts"]:
             self.stdout.write(f"演示账号（密码均为 {password}）：")
             for spec in DEMO_USERS:
