@@ -16,7 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from fazhi.api.tokens import user_for_token
-from fazhi.core.errors import DomainError
+from fazhi.core.errors import DomainError, NotAllowed
 
 
 class BearerToken(HttpBearer):
@@ -32,7 +32,16 @@ class StaffSession(APIKeyCookie):
 
     param_name = "sessionid"
 
-    def _get_key(self, request):  # the cookie name differs between dev and production
+    def _get_key(self, request):
+        # Our own lookup because the cookie name differs between dev and production; it must
+        # keep ninja's CSRF check, which the method it replaces does: a page of another site
+        # must not make a signed-in browser POST to the API.
+        from ninja.utils import check_csrf
+
+        if check_csrf(request) is not None:
+            raise NotAllowed(
+                _("请求缺少有效的安全令牌（CSRF），请刷新页面后重试。"), code="csrf_failed"
+            )
         return request.COOKIES.get(_session_cookie_name())
 
     def authenticate(self, request: HttpRequest, key):
@@ -91,7 +100,13 @@ def build_api(**options) -> NinjaAPI:
 
     @instance.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):
-        return error(request, "http_error", str(exc), exc.status_code)
+        # Raised by ninja itself (our code raises DomainError): its texts are English, so the
+        # client gets the project's Chinese message for the status instead.
+        if exc.status_code == 400:
+            return error(
+                request, "unparsable_body", _("请求内容无法解析，请以 JSON 格式提交。"), 400
+            )
+        return error(request, "http_error", _("请求无法处理。"), exc.status_code)
 
     return instance
 

@@ -23,8 +23,9 @@ import re
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -537,6 +538,9 @@ def case_list(request, filters: Query[ListQuery]):
         raise InvalidInput(_("收件渠道不正确。"), code="bad_filter", fields=["channel"])
     if filters.overdue not in ("", "1", "2"):
         raise InvalidInput(_("超期筛选须为 1 或 2。"), code="bad_filter", fields=["overdue"])
+    if "\x00" in filters.q:
+        # PostgreSQL refuses NUL in a query (a 500); a name or a case number never has one.
+        raise InvalidInput(_("查询内容不能包含控制字符。"), code="bad_filter", fields=["q"])
     ids = {}
     for name in ("department", "center", "item"):
         value = getattr(filters, name)
@@ -607,11 +611,12 @@ def case_detail(request, case_id: str):
 
 
 @router.post("/{case_id}/reveal", response=RevealOut, url_name="services_case_reveal")
-def reveal(request, case_id: str, body: RevealIn):
+def reveal(request, case_id: str, body: RevealIn, response: HttpResponse):
     case = _case(request, case_id)
     value = services.case_reveal(
         actor=request.user, case=case, field=body.field, reason=body.reason, request=request
     )
+    add_never_cache_headers(response)  # a full number: never kept by a cache
     return {"field": body.field, "value": value}
 
 

@@ -78,6 +78,25 @@ def _limit(text: str) -> int | None:
     return int(text)
 
 
+def _filter_id(value: str, field: str) -> int | None:
+    """An id filter: empty for none, digits for one; anything else is 422 (not ignored, so a
+    typo never answers with the whole unfiltered list)."""
+    if not value:
+        return None
+    found = _id(value)
+    if found is None:
+        raise InvalidInput(_("筛选条件不正确。"), code="bad_filter", fields=[field])
+    return found
+
+
+def _year(value: str) -> int:
+    """A year filter (default this year), 2000–2100."""
+    year = _id(value) if value else timezone.localdate().year
+    if year is None or not 2000 <= year <= 2100:
+        raise InvalidInput(_("年度不正确。"), code="bad_filter", fields=["year"])
+    return year
+
+
 def _may_read(user) -> None:
     if not user.has_perm(perms.VIEW):
         raise PermissionDenied
@@ -501,6 +520,10 @@ def rating_list(request, filters: Query[ListQuery]):
     month = _id(filters.month)
     if filters.month and not (year and month and 1 <= month <= 12):
         raise InvalidInput(_("月份不正确。"), code="bad_filter", fields=["month"])
+    if filters.bad not in ("", "true", "false", "1", "0"):
+        raise InvalidInput(_("差评筛选须为 true 或 false。"), code="bad_filter", fields=["bad"])
+    if filters.appeal not in ("", "pending"):
+        raise InvalidInput(_("申诉筛选只能为 pending。"), code="bad_filter", fields=["appeal"])
     valid_follow_up = {"", "open", "overdue", *BadReviewFollowUp.State.values}
     if filters.follow_up not in valid_follow_up:
         raise InvalidInput(_("整改状态不正确。"), code="bad_filter", fields=["follow_up"])
@@ -511,9 +534,9 @@ def rating_list(request, filters: Query[ListQuery]):
             channel=filters.channel,
             level=level,
             bad={"true": True, "false": False, "1": True, "0": False}.get(filters.bad),
-            department=_id(filters.department),
-            center=_id(filters.center),
-            item=_id(filters.item),
+            department=_filter_id(filters.department, "department"),
+            center=_filter_id(filters.center, "center"),
+            item=_filter_id(filters.item, "item"),
             year=year,
             month=month,
             follow_up=filters.follow_up,
@@ -532,9 +555,7 @@ def rating_list(request, filters: Query[ListQuery]):
 def statistics(request, query: Query[FigureQuery]):
     """满意度统计 of a year (or a month) per month, item, department or center."""
     agency = _agency(request.user, query.agency)
-    year = _id(query.year) or timezone.localdate().year
-    if not 2000 <= year <= 2100:
-        raise InvalidInput(_("年度不正确。"), code="bad_filter", fields=["year"])
+    year = _year(query.year)
     if query.by not in selectors.DIMENSIONS:
         raise InvalidInput(_("统计维度不正确。"), code="bad_filter", fields=["by"])
     month = _id(query.month)
@@ -545,9 +566,9 @@ def statistics(request, query: Query[FigureQuery]):
         year=year,
         by=query.by,
         month=month,
-        department=_id(query.department),
-        center=_id(query.center),
-        item=_id(query.item),
+        department=_filter_id(query.department, "department"),
+        center=_filter_id(query.center, "center"),
+        item=_filter_id(query.item, "item"),
     )
     return _figures_out(data, services.DEFINITIONS)
 
@@ -752,9 +773,7 @@ def public_figures(request, agency: str = "", year: str = ""):
         found = agencies[0]
     if found is None:
         raise Http404
-    chosen = _id(year) or timezone.localdate().year
-    if not 2000 <= chosen <= 2100:
-        raise InvalidInput(_("年度不正确。"), code="bad_filter", fields=["year"])
+    chosen = _year(year)
     by_month = selectors.figures(found, year=chosen, by="month")
     by_center = selectors.figures(found, year=chosen, by="center")
     return {

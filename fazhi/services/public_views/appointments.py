@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fazhi.core import ratelimit
 from fazhi.core.errors import DomainError
 from fazhi.core.forms import StyledForm
 from fazhi.core.models import Agency
@@ -334,6 +335,9 @@ def cancel(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("请先输入预约号和公民身份号码查询预约，再取消。"))
         return redirect("services_public:appointment_lookup")
     try:
+        # Rate-limited like the booking and the look-up (a public POST; security.md).
+        if not ratelimit.hit(request, "public_form"):
+            raise services.TooManyRequests()
         found = services.appointment_cancel(appointment=found, request=request)
     except DomainError as exc:
         messages.error(request, str(exc.message))

@@ -595,11 +595,13 @@ def latest_proposal(case) -> dict | None:
 
 def case_transfer(*, actor, case, to_user, comment: str = "") -> ServiceCase:
     """转办: the handler hands the case to a clerk of its department (or the legal office)."""
+    comment = text(comment, _("转办说明"), limit=500, code="comment", required=False)
     return workflow.transfer(case, actor=actor, to_user=to_user, comment=comment)
 
 
 def case_urge(*, actor, case, comment: str = "") -> ServiceCase:
     """催办 (legal office, leaders, the head of the department); once a day per person."""
+    comment = text(comment, _("催办说明"), limit=500, code="comment", required=False)
     return workflow.urge(case, actor=actor, comment=comment)
 
 
@@ -641,12 +643,15 @@ REVEALABLE = ("resident_id", "credit_code", "phone")
 def case_reveal(*, actor, case, field: str, reason: str, request=None) -> str:
     """The full ID number, credit code or phone of the applicant, for someone who reads the
     case; the reveal is an audit event with its reason (core.identity)."""
+    from fazhi.core.identity.conf import reveal_reason_max_length
     from fazhi.core.identity.services import identity_reveal
 
     if field not in REVEALABLE:
         raise InvalidInput(_("该字段不是可查看的号码。"), code="identity_field_unknown")
     if not perms.may_reveal(actor, case):
         raise NotAllowed()
+    # NUL and control characters are refused here (PostgreSQL would refuse them with a 500).
+    reason = text(reason, _("查看理由"), limit=reveal_reason_max_length(), code="reason")
     return identity_reveal(actor=actor, obj=case, field=field, reason=reason, request=request)
 
 

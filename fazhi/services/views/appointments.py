@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from fazhi.core.decorators import staff_permission_required
 from fazhi.core.errors import DomainError
@@ -101,6 +101,7 @@ def _page(request, *, center_id=None, day=None, filters=None, status=200):
 
 
 @staff_permission_required(VIEW)
+@require_GET
 def day_list(request):
     return _page(
         request,

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,8 +34,10 @@ from fazhi.core.identity.kinds import Kind
 from fazhi.core.identity.kinds import validate as validate_identifier
 from fazhi.core.models import Agency, Membership
 from fazhi.core.roles import Role
+from fazhi.core.tenancy import writable_agency_ids
 from fazhi.services.models import (
     ApplicantKind,
+    Appointment,
     CaseChannel,
     PowerKind,
     ServiceCase,
@@ -95,38 +98,42 @@ def _reason_field(label, *, required=True, rows=3):
 class RegisterForm(StyledForm):
     """Registration at the counter (or from a checked-in appointment: `appointment` given)."""
 
-    center = forms.ModelChoiceField(label=_("受理中心"), queryset=None)
-    item = forms.ModelChoiceField(label=_("服务事项"), queryset=None)
+    center = forms.ModelChoiceField(label=gettext_lazy("受理中心"), queryset=None)
+    item = forms.ModelChoiceField(label=gettext_lazy("服务事项"), queryset=None)
     applicant_kind = forms.ChoiceField(
-        label=_("申请人类型"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON
+        label=gettext_lazy("申请人类型"),
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.PERSON,
     )
-    applicant_name = forms.CharField(label=_("申请人"), max_length=services.NAME_MAX)
+    applicant_name = forms.CharField(label=gettext_lazy("申请人"), max_length=services.NAME_MAX)
     resident_id = forms.CharField(
-        label=_("公民身份号码"),
+        label=gettext_lazy("公民身份号码"),
         required=False,
         max_length=30,
-        help_text=_("申请人为自然人时必填；可直接刷身份证读入。"),
+        help_text=gettext_lazy("申请人为自然人时必填；可直接刷身份证读入。"),
         widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
     )
     credit_code = forms.CharField(
-        label=_("统一社会信用代码"),
+        label=gettext_lazy("统一社会信用代码"),
         required=False,
         max_length=30,
-        help_text=_("申请人为法人或其他组织时必填。"),
+        help_text=gettext_lazy("申请人为法人或其他组织时必填。"),
         widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
     )
     phone = forms.CharField(
-        label=_("联系电话"),
+        label=gettext_lazy("联系电话"),
         required=False,
         max_length=20,
         widget=forms.TextInput({"autocomplete": "off", "inputmode": "tel"}),
     )
-    summary = forms.CharField(label=_("申请事项摘要"), required=False, max_length=200)
-    received_on = _date_field(_("收件日期"), help_text=_("默认今天，不能晚于今天。"))
+    summary = forms.CharField(label=gettext_lazy("申请事项摘要"), required=False, max_length=200)
+    received_on = _date_field(
+        gettext_lazy("收件日期"), help_text=gettext_lazy("默认今天，不能晚于今天。")
+    )
     accept_now = forms.BooleanField(
-        label=_("当场受理"),
+        label=gettext_lazy("当场受理"),
         required=False,
-        help_text=_(
+        help_text=gettext_lazy(
             "材料齐全、符合法定形式的，登记后即受理（须为该事项责任处室的经办人或法制办）。"
         ),
     )
@@ -179,7 +186,7 @@ class RegisterForm(StyledForm):
 
 
 class DayForm(StyledForm):
-    on = _date_field(_("日期"))
+    on = _date_field(gettext_lazy("日期"))
 
     def __init__(self, *args, label=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,21 +196,21 @@ class DayForm(StyledForm):
 
 
 class AcceptForm(DayForm):
-    comment = forms.CharField(label=_("意见"), required=False, max_length=500)
+    comment = forms.CharField(label=gettext_lazy("意见"), required=False, max_length=500)
 
 
 class NotAcceptForm(DayForm):
-    reason = _reason_field(_("不予受理理由"))
+    reason = _reason_field(gettext_lazy("不予受理理由"))
 
 
 class ReviewForm(StyledForm):
-    comment = forms.CharField(label=_("意见"), required=False, max_length=500)
+    comment = forms.CharField(label=gettext_lazy("意见"), required=False, max_length=500)
 
 
 class SupplementForm(DayForm):
     items = forms.CharField(
-        label=_("需补正的材料"),
-        help_text=_("每行一项；补正只能告知一次，请一次列全。"),
+        label=gettext_lazy("需补正的材料"),
+        help_text=gettext_lazy("每行一项；补正只能告知一次，请一次列全。"),
         widget=forms.Textarea({"rows": 4}),
         max_length=6000,
     )
@@ -215,17 +222,17 @@ class ReceiveForm(DayForm):
 
 class ProposeForm(StyledForm):
     decision = forms.ChoiceField(
-        label=_("拟办结果"), choices=[(k, v) for k, v in services.PROPOSALS.items()]
+        label=gettext_lazy("拟办结果"), choices=[(k, v) for k, v in services.PROPOSALS.items()]
     )
-    opinion = _reason_field(_("拟办意见"))
+    opinion = _reason_field(gettext_lazy("拟办意见"))
 
 
 class GrantForm(DayForm):
-    comment = forms.CharField(label=_("审批意见"), required=False, max_length=500)
+    comment = forms.CharField(label=gettext_lazy("审批意见"), required=False, max_length=500)
 
 
 class DenyForm(DayForm):
-    reason = _reason_field(_("不予理由"))
+    reason = _reason_field(gettext_lazy("不予理由"))
 
 
 class ConcludeForm(DayForm):
@@ -233,12 +240,14 @@ class ConcludeForm(DayForm):
 
 
 class DeliverForm(DayForm):
-    method = forms.ChoiceField(label=_("送达方式"), choices=list(DELIVERY_METHODS.items()))
+    method = forms.ChoiceField(
+        label=gettext_lazy("送达方式"), choices=list(DELIVERY_METHODS.items())
+    )
 
 
 class TransferForm(StyledForm):
-    to_user = forms.ModelChoiceField(label=_("转办给"), queryset=None)
-    comment = forms.CharField(label=_("说明"), required=False, max_length=500)
+    to_user = forms.ModelChoiceField(label=gettext_lazy("转办给"), queryset=None)
+    comment = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=500)
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -257,20 +266,20 @@ class TransferForm(StyledForm):
 
 
 class UrgeForm(StyledForm):
-    comment = forms.CharField(label=_("催办说明"), required=False, max_length=500)
+    comment = forms.CharField(label=gettext_lazy("催办说明"), required=False, max_length=500)
 
 
 class LookupForm(StyledForm):
     reason = forms.CharField(
-        label=_("查询事由"),
+        label=gettext_lazy("查询事由"),
         max_length=services.LOOKUP_REASON_MAX,
-        help_text=_("每次查询都记入审计日志（事由和打码后的号码）。"),
+        help_text=gettext_lazy("每次查询都记入审计日志（事由和打码后的号码）。"),
         widget=forms.TextInput({"list": "lookup-reasons", "autocomplete": "off"}),
     )
     number = forms.CharField(
-        label=_("公民身份号码"),
+        label=gettext_lazy("公民身份号码"),
         max_length=30,
-        help_text=_("输入或刷身份证读入，回车即查询。"),
+        help_text=gettext_lazy("输入或刷身份证读入，回车即查询。"),
         widget=forms.TextInput(
             {"autofocus": True, "autocomplete": "off", "spellcheck": "false", "inputmode": "text"}
         ),
@@ -287,11 +296,19 @@ def _agency(request) -> Agency:
     return agency
 
 
-def _counter_agency(request) -> Agency:
+def _counter_agency(request, appointment_id=None) -> Agency:
+    """The agency the counter works for: ?agency=, else the appointment's (the day list links
+    an appointment alone), else the user's first."""
     ids = sorted(perms.counter_agency_ids(request.user))
     if not ids:
         raise PermissionDenied
     wanted = _int(request.GET.get("agency") or request.POST.get("agency"))
+    if wanted is None and len(ids) > 1 and _int(appointment_id) is not None:
+        wanted = (
+            Appointment.objects.filter(pk=_int(appointment_id), agency_id__in=ids)
+            .values_list("agency_id", flat=True)
+            .first()
+        )
     if wanted is not None:
         if wanted not in ids:
             raise Http404
@@ -326,7 +343,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         overdue=overdue if overdue in ("1", "2") else "",
         received_from=received_from,
         received_to=received_to,
-        q=get.get("q", "").strip()[:50],
+        # NUL cannot reach PostgreSQL (it refuses the query: a 500); it is never in a name.
+        q=get.get("q", "").replace("\x00", "").strip()[:50],
     )
     try:
         page = selectors.case_page(
@@ -383,9 +401,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @staff_permission_required("services.register_case")
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
-    agency = _counter_agency(request)
-    appointment = None
     appointment_id = request.GET.get("appointment") or request.POST.get("appointment")
+    agency = _counter_agency(request, appointment_id)
+    appointment = None
     if appointment_id:
         appointment = selectors.checked_in_appointment(agency.pk, appointment_id)
         if appointment is None:
@@ -493,6 +511,17 @@ VERB_LABELS = {
     "workflow.urge": gettext_lazy("催办"),
     "services.servicecase.transfer": gettext_lazy("转办"),
 }
+
+
+# The role a step needs (the state is the service's to check: 409). Asked before the form, so
+# a role without the right gets 403 whatever it typed; 转办 is the handler's (a state too).
+STEP_ROLE = {"grant": perms.may_decide, "deny": perms.may_decide, "urge": perms.may_urge}
+
+
+def _may_take(user, case, step: str) -> bool:
+    if step == "transfer":  # the handler's: anyone who writes in the agency may be it
+        return case.agency_id in writable_agency_ids(user)
+    return STEP_ROLE.get(step, perms.may_handle)(user, case)
 
 
 def _make_form(step: str, case, data=None):
@@ -660,6 +689,8 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEP_FORMS:
         raise Http404
     case = selectors.access_case(request.user, pk)
+    if not _may_take(request.user, case, step):
+        raise PermissionDenied
     form = _make_form(step, case, request.POST)
     if not form.is_valid():
         form_error_messages(request, form)
@@ -695,7 +726,10 @@ def case_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return render_case(request, case, reveal_form=form, status=exc.status)
-    return render_case(request, case, revealed={field: number})
+    response = render_case(request, case, revealed={field: number})
+    # The full number is on this page only: no browser or proxy keeps a copy of it.
+    add_never_cache_headers(response)
+    return response
 
 
 # --- ID-card lookup (刷证办事) -----------------------------------------------------------------

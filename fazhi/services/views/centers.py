@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fazhi.core.decorators import staff_permission_required
 from fazhi.core.errors import DomainError
@@ -185,6 +185,7 @@ def _center_values(form) -> dict:
 
 
 @staff_permission_required(VIEW)
+@require_GET
 def center_list(request):
     agency = _reading_agency(request)
     return render(
@@ -244,6 +245,7 @@ def _detail(request, center, *, item_form=None, status=200):
 
 
 @staff_permission_required(VIEW)
+@require_GET
 def center_detail(request, center_id: int):
     return _detail(request, selectors.access_center(request.user, center_id))
 

@@ -31,6 +31,7 @@ from fazhi.services.forms import ratings as forms
 from fazhi.services.models import ServiceCenter, ServiceItem
 from fazhi.services.models.ratings import (
     BAD_REASONS,
+    FOLLOW_UP,
     GOOD_REASONS,
     BadReviewFollowUp,
     Rating,
@@ -81,9 +82,17 @@ def case_page(case_id: int) -> str | None:
 
 
 def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """`next` when it is a path of this site, else `fallback`. Only an absolute path is taken:
+    `redirect()` would read a bare word ("abc") as a view name and fail (a 500), and a full
+    address is never needed (the forms send `request.path`)."""
+    target = str(request.POST.get("next") or request.GET.get("next") or "")
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and "\x00" not in target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
@@ -356,6 +365,18 @@ def _decide(request, rating, follow_up, data):
     return _("已同意剔除，该评价不再计入统计。") if approve else _("已决定不予剔除。")
 
 
+def _may_take(user, step: str, rating, follow_up) -> bool:
+    """Whether the user's role allows the step at all (the services check it again, with the
+    state): asked before the form, so a role without the right gets 403 whatever it typed."""
+    if step == "finding":
+        return bool(user.has_perm(perms.OPEN_FINDING, follow_up))
+    if step == "appeal":
+        return bool(user.has_perm(perms.APPEAL, rating))
+    if step == "decide":
+        return perms.decides_appeals(user, rating.agency_id)
+    return bool(user.has_perm(FOLLOW_UP, follow_up))
+
+
 STEPS = {
     "callback": (forms.CallbackForm, _callback, True),
     "verify": (forms.VerifyForm, _verify, True),
@@ -377,6 +398,8 @@ def rating_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     follow_up = selectors.follow_up_of(rating) if rating.bad else None
     if needs_follow_up and follow_up is None:
         raise Http404
+    if not _may_take(request.user, step, rating, follow_up):
+        raise PermissionDenied
     form = form_class(request.POST, request.FILES)
     if not form.is_valid():
         form_error_messages(request, form)
