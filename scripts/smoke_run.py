@@ -85,6 +85,13 @@ def main(base: str, password: str) -> None:
     plans = urllib.request.urlopen(base + "/oversight/spot-checks/", timeout=30).read().decode()
     assert 'data-plan="' in plans, "the portal shows no published sampling plan"
     print("ok  published spot checks")
+    # Government services: the demo's centers offer appointments, the public rating figures
+    # count the demo year's ratings.
+    centers = urllib.request.urlopen(base + "/services/appointments/", timeout=30).read().decode()
+    assert "东湖街道社区事务受理服务中心" in centers, "the portal offers no demo service center"
+    figures = urllib.request.urlopen(base + "/services/ratings/", timeout=30).read().decode()
+    assert re.search(r'data-figure="rate">\d+\.\d\d%', figures), "no public rating figures"
+    print("ok  appointments and public rating figures")
     for role in ROLES:
         url, body = sign_in(base, role, password)
         assert url.endswith("/staff/") and "待办" in body, f"{role} did not reach /staff/ ({url})"
