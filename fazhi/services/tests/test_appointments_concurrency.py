@@ -7,15 +7,15 @@ thread uses its own connection (closed at the end).
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from fazhi.core.errors import DomainError
 from fazhi.services.models import Appointment, AppointmentSlot
 from fazhi.services.tests.test_appointments_setup import MONDAY, at, book, open_center
+from fazhi.testing.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -24,32 +24,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("concurrent bookings are tested on PostgreSQL")
-
-
-def run_together(calls) -> tuple[list, list]:
-    """Run the callables at once; returns (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def run(call):
-        try:
-            barrier.wait()
-            value = call()
-            with lock:
-                results.append(value)
-        except Exception as exc:  # collected and asserted by the test
-            with lock:
-                errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_fifty_simultaneous_bookings_for_ten_places_make_exactly_ten(bureau):

@@ -9,10 +9,9 @@ thread uses its own connection (closed at the end).
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from fazhi.core.models.numbering import IssuedNumber
 from fazhi.services.models import ServiceCase
@@ -22,6 +21,7 @@ from fazhi.services.tests.test_cases_setup import (  # noqa: F401 - fixtures
     resident_id,
 )
 from fazhi.testing.clients import verified_client
+from fazhi.testing.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -30,32 +30,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("concurrent registrations are tested on PostgreSQL")
-
-
-def run_together(calls) -> tuple[list, list]:
-    """Run the callables at once; returns (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def run(call):
-        try:
-            barrier.wait()
-            value = call()
-            with lock:
-                results.append(value)
-        except Exception as exc:  # collected and asserted by the test
-            with lock:
-                errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_two_simultaneous_api_registrations_of_one_reference_make_one_case(office):

@@ -7,12 +7,11 @@ connection (closed at the end).
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import date
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from fazhi.services.models.ratings import BadReviewFollowUp, Rating, RatingToken
 from fazhi.services.services import ratings as services
@@ -22,6 +21,7 @@ from fazhi.services.tests.test_ratings_setup import (  # noqa: F401 - fixtures
     token_of,
     world_fixture,
 )
+from fazhi.testing.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 RATED_ON = date(2026, 9, 30)
@@ -31,31 +31,6 @@ RATED_ON = date(2026, 9, 30)
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("concurrent ratings are tested on PostgreSQL")
-
-
-def run_together(calls) -> tuple[list, list]:
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def run(call):
-        try:
-            barrier.wait()
-            value = call()
-            with lock:
-                results.append(value)
-        except Exception as exc:  # collected and asserted by the test
-            with lock:
-                errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_one_link_used_by_ten_tabs_at_once_rates_once(world):
