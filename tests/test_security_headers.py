@@ -72,6 +72,20 @@ def test_unknown_url_gets_the_chinese_404_page():
     assert "页面不存在" in response.content.decode()
 
 
+def test_a_wrong_method_gets_a_chinese_405_page_and_api_answer():
+    from fazhi.testing.clients import verified_client
+
+    client = verified_client(user_with_role(Role.LEGAL_OFFICER))
+    # Given a page that takes only POST (a center's item form) and an API route without DELETE
+    page = client.get("/staff/services/centers/1/items/")
+    api = client.delete("/api/services/cases/")
+    # Then both say so in Chinese and keep the Allow header
+    assert page.status_code == 405 and "不支持的操作方式" in page.content.decode()
+    assert "POST" in page["Allow"]
+    assert api.status_code == 405 and api.json()["code"] == "method_not_allowed"
+    assert api.json()["message"] == "不支持该请求方法。" and api["Allow"]
+
+
 def test_forbidden_page_is_chinese_403_and_logged():
     from fazhi.core.models import Event
     from fazhi.testing.clients import verified_client

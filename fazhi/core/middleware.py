@@ -25,3 +25,33 @@ class CookieLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class MethodNotAllowedMiddleware:
+    """A request with a method the page or API route does not take (a GET of a POST-only
+    form, a DELETE the API has no route for) gets a Chinese answer: Django's and ninja's own
+    405 responses are empty or English. The Allow header is kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "streaming", False):
+            return response
+        allow = response.headers.get("Allow", "")
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            answer = JsonResponse(
+                {"code": "method_not_allowed", "message": _("不支持该请求方法。"), "detail": None},
+                status=405,
+            )
+        else:
+            from django.template.response import TemplateResponse
+
+            answer = TemplateResponse(request, "405.html", status=405).render()
+        if allow:
+            answer.headers["Allow"] = allow
+        return answer
