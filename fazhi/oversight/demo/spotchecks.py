@@ -142,6 +142,7 @@ def build(agency) -> list[SamplingPlan]:
         _pool(agency, officer, users)
         titles = set(SamplingPlan.objects.filter(agency=agency).values_list("title", flat=True))
         quarters = _quarters(today)
+        vetoed = False
         for index, (start, end, label) in enumerate(quarters):
             for key, checklist in checklists.items():
                 title = f"{label}{TITLES[key]}案卷评查"
@@ -172,10 +173,15 @@ def build(agency) -> list[SamplingPlan]:
                     if latest and number >= 1:
                         break
                     reviewed_on = min(drawn_on + timedelta(days=10 + number), today)
+                    # The draw's seed is new on every build, so which files are drawn (and so
+                    # their fates) varies; the first file reviewed fails a veto item, so the
+                    # demo always has a 不合格 file and its finding.
+                    fate = 0 if not vetoed else _fate(sampled.case_ref)
+                    vetoed = True
                     services.review_submit(
                         actor=sampled.reviewer,
                         sampled_file=sampled,
-                        answers=_answers(sampled, _fate(sampled.case_ref)),
+                        answers=_answers(sampled, fate),
                         remarks="",
                         on=reviewed_on,
                     )
